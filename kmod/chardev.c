@@ -37,10 +37,8 @@ struct mpool_ioctl_desc {
 	int (*fn)(struct file *file, void *arg);
 };
 
-#define MPOOL_IOCTL(_cmd, _fn) [_IOC_NR(_cmd)] = { .cmd = (_cmd), .fn = (_fn) }
-
 static const struct mpool_ioctl_desc mpool_ioctls[] = {
-	MPOOL_IOCTL(MPOOL_IOC_INFO, mpool_ioctl_info),
+	[_IOC_NR(MPOOL_IOC_INFO)] = { MPOOL_IOC_INFO, mpool_ioctl_info },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */

@@ -20,13 +20,7 @@ if [ -f "$out/.mpool-built" ]; then
 	exit 0
 fi
 
-src="$MPOOL_CACHE/linux-source-$srcver"
-if [ ! -f "$src/.mpool-unpacked" ]; then
-	log "unpacking linux-source $srcver"
-	rm -rf "$src" && mkdir -p "$src"
-	tar -xf /usr/src/linux-source-6.12.tar.xz -C "$src" --strip-components=1
-	touch "$src/.mpool-unpacked"
-fi
+src=$(kernel_source)
 
 # Older builds of this variant are stale by definition: free their space.
 rm -rf "$MPOOL_CACHE"/kernel-"$variant"-* 2>/dev/null || true

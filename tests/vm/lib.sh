@@ -22,3 +22,63 @@ headers_release() {
 	[ -n "$dep" ] || return 1
 	echo "${dep#linux-headers-}"
 }
+
+# Resolve a kernel name (6.1, 6.12, debug, kcsan) to KDIR (build tree for
+# external modules) and IMAGE (bootable bzImage).
+resolve_kernel() {
+	local rel out
+	case "$1" in
+	6.1 | 6.12)
+		if [ "$1" = 6.1 ]; then
+			rel=$(headers_release linux-headers-amd64)
+		else
+			rel=$(headers_release linux-headers-6.12-amd64)
+		fi
+		[ -n "$rel" ] || die "headers for $1 not installed (run tests/vm/setup.sh)"
+		KDIR=/usr/src/linux-headers-$rel
+		IMAGE=$MPOOL_CACHE/images/$rel/boot/vmlinuz-$rel
+		;;
+	debug | kcsan)
+		out=$("$VM_DIR/build-kernel.sh" "$1") || die "cannot build the $1 kernel"
+		KDIR=$out
+		IMAGE=$out/arch/x86/boot/bzImage
+		;;
+	*)
+		die "unknown kernel '$1' (6.1, 6.12, debug, kcsan)"
+		;;
+	esac
+	[ -d "$KDIR" ] || die "no kernel build tree $KDIR"
+	[ -f "$IMAGE" ] || die "no kernel image $IMAGE (run tests/vm/setup.sh)"
+}
+
+# The unpacked kernel source (kselftest_harness.h, kunit.py, checkpatch.pl).
+kernel_source() {
+	local src="$MPOOL_CACHE/linux-source-$(pkg_version linux-source-6.12)"
+	if [ ! -f "$src/.mpool-unpacked" ]; then
+		rm -rf "$src" && mkdir -p "$src"
+		tar -xf /usr/src/linux-source-6.12.tar.xz -C "$src" --strip-components=1 ||
+			die "cannot unpack linux-source-6.12"
+		touch "$src/.mpool-unpacked"
+	fi
+	echo "$src"
+}
+
+# build_modules KNAME DIR [MAKE ARGS...]: build the modules for the resolved
+# KDIR in DIR, W=1, failing on any warning. Kbuild writes objects beside the
+# sources, so each kernel builds from its own copy: kernels (and a
+# developer's in-tree build) never share objects.
+build_modules() {
+	local kname=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	rsync -a --delete --prune-empty-dirs --exclude='/build/' --exclude='.git/' \
+		--include='*/' --include='Kbuild' --include='*.c' --include='*.h' \
+		--exclude='*' "$TOP_DIR/" "$dir/"
+	log "[$kname] building modules against $KDIR $*"
+	make -C "$KDIR" M="$dir" W=1 "$@" modules >"$dir.log" 2>&1 ||
+		{ cat "$dir.log" >&2; die "[$kname] module build failed"; }
+	if grep -qE 'warning:|error:' "$dir.log"; then
+		grep -E 'warning:|error:' "$dir.log" >&2
+		die "[$kname] module build has warnings (log: $dir.log)"
+	fi
+}

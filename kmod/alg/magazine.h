@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Bonwick magazines over a shared depot (cf. SLUB sheaves and barn).
+ *
+ * A magazine is a small array of object indices.  Each CPU owns a cache of two
+ * magazines, "loaded" and "prev"; allocation and free work on those without
+ * locks or atomic read-modify-writes.  Only when both are empty (alloc) or both
+ * are full (free) does the CPU visit the depot, a spinlock-protected pair of
+ * lists of full and empty magazines, and trade a whole magazine, so the lock
+ * is taken at most once per MPOOL_MAG_SIZE operations in the steady state.
+ * Magazine links and counts live in struct mpool_mag, never in object memory.
+ *
+ * Cache invariant: prev is always either empty or full (it only ever receives
+ * a loaded magazine that just ran empty or full, or a fresh empty one).
+ *
+ * Depot invariant: every magazine on the full list is full except possibly the
+ * first one.  Flush and reclaim consolidate to keep it, which is what bounds
+ * the number of magazines needed (see mpool_mag_free()).
+ *
+ * Context rules (kernel):
+ *  - A cache is used by one context at a time: its CPU with local IRQs
+ *    disabled, or anyone once that CPU is offline.  Nothing here checks it.
+ *  - The depot may be used from any context except NMI; its lock is taken with
+ *    raw_spin_lock_irqsave() so that a caller with IRQs enabled (a shrinker
+ *    calling mpool_depot_reclaim()) cannot be interrupted by a depot user on
+ *    the same CPU while holding it.
+ *  - Objects and magazines handed over through the depot are published by
+ *    the lock; a cache's own magazines need no ordering at all.
+ */
+#ifndef _MPOOL_ALG_MAGAZINE_H
+#define _MPOOL_ALG_MAGAZINE_H
+
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#define MPOOL_MAG_SIZE 32
+
+struct mpool_mag {
+	struct mpool_mag *next;	/* depot list link; unused while in a cache */
+	unsigned int count;
+	u32 objs[MPOOL_MAG_SIZE];
+};
+
+struct mpool_mag_cache {
+	struct mpool_mag *loaded;
+	struct mpool_mag *prev;
+};
+
+struct mpool_depot {
+	raw_spinlock_t lock;
+	struct mpool_mag *full;		/* only the first may be partial */
+	unsigned int nr_full;
+	struct mpool_mag *empty;
+	unsigned int nr_empty;
+};
+
+enum mpool_mag_result {
+	MPOOL_MAG_HIT,		/* served by the CPU's own magazines */
+	MPOOL_MAG_DEPOT,	/* traded a magazine with the depot */
+	MPOOL_MAG_EMPTY,	/* alloc: no object anywhere; free: see below */
+};
+
+static inline void mpool_depot_init(struct mpool_depot *d)
+{
+	raw_spin_lock_init(&d->lock);
+	d->full = NULL;
+	d->nr_full = 0;
+	d->empty = NULL;
+	d->nr_empty = 0;
+}
+
+/* The helpers below run with d->lock held. */
+
+static inline void mpool_depot_push_empty(struct mpool_depot *d, struct mpool_mag *m)
+{
+	m->next = d->empty;
+	d->empty = m;
+	d->nr_empty++;
+}
+
+static inline struct mpool_mag *mpool_depot_pop_empty(struct mpool_depot *d)
+{
+	struct mpool_mag *m = d->empty;
+
+	if (m) {
+		d->empty = m->next;
+		d->nr_empty--;
+	}
+	return m;
+}
+
+/* A partial magazine goes first; there must not be one there already. */
+static inline void mpool_depot_push_full(struct mpool_depot *d, struct mpool_mag *m)
+{
+	struct mpool_mag **link = &d->full;
+
+	/* A full one goes behind the partial one, if any, to keep it first. */
+	if (m->count == MPOOL_MAG_SIZE && *link && (*link)->count < MPOOL_MAG_SIZE)
+		link = &(*link)->next;
+	m->next = *link;
+	*link = m;
+	d->nr_full++;
+}
+
+static inline struct mpool_mag *mpool_depot_pop_full(struct mpool_depot *d)
+{
+	struct mpool_mag *m = d->full;
+
+	if (m) {
+		d->full = m->next;
+		d->nr_full--;
+	}
+	return m;
+}
+
+static inline void mpool_depot_add_empty(struct mpool_depot *d, struct mpool_mag *m)
+{
+	unsigned long flags;
+
+	m->count = 0;
+	raw_spin_lock_irqsave(&d->lock, flags);
+	mpool_depot_push_empty(d, m);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+}
+
+static inline int mpool_mag_cache_init(struct mpool_mag_cache *c, struct mpool_depot *d)
+{
+	unsigned long flags;
+	int ret = -ENOMEM;
+
+	raw_spin_lock_irqsave(&d->lock, flags);
+	if (d->nr_empty >= 2) {
+		c->loaded = mpool_depot_pop_empty(d);
+		c->prev = mpool_depot_pop_empty(d);
+		ret = 0;
+	}
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+	return ret;
+}
+
+/*
+ * Returns MPOOL_MAG_EMPTY, leaving *idx alone, when neither the cache nor the
+ * depot holds an object.  Objects may still sit in other CPUs' caches.
+ */
+static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
+						    struct mpool_depot *d, u32 *idx)
+{
+	struct mpool_mag *m = c->loaded;
+	unsigned long flags;
+
+	if (likely(m->count)) {
+		*idx = m->objs[--m->count];
+		return MPOOL_MAG_HIT;
+	}
+	if (c->prev->count) {
+		/* prev is full (cache invariant): a whole magazine to go. */
+		c->loaded = c->prev;
+		c->prev = m;
+		m = c->loaded;
+		*idx = m->objs[--m->count];
+		return MPOOL_MAG_HIT;
+	}
+
+	/* Both empty: give prev back, keep loaded as prev, take a full one. */
+	raw_spin_lock_irqsave(&d->lock, flags);
+	m = mpool_depot_pop_full(d);
+	if (m)
+		mpool_depot_push_empty(d, c->prev);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+	if (!m)
+		return MPOOL_MAG_EMPTY;
+
+	c->prev = c->loaded;
+	c->loaded = m;
+	*idx = m->objs[--m->count];
+	return MPOOL_MAG_DEPOT;
+}
+
+/*
+ * Never fails if the depot was given at least
+ *	ceil(max_objs / MPOOL_MAG_SIZE) + 2 * nr_caches + 1
+ * magazines, max_objs being the number of distinct indices ever in play.
+ * Why: when free needs the depot, this cache holds two full magazines and the
+ * caller holds idx, and every magazine on the full list is full except at most
+ * one that holds at least one object, so the full list has at most
+ * ceil(max_objs / MPOOL_MAG_SIZE) - 2 magazines even after receiving prev.
+ * Every cache holds two, which leaves at least three on the empty list.
+ *
+ * If that sizing rule was broken and the depot has no empty magazine, returns
+ * MPOOL_MAG_EMPTY without storing idx or changing anything; the caller still
+ * owns idx.
+ */
+static inline enum mpool_mag_result mpool_mag_free(struct mpool_mag_cache *c,
+						   struct mpool_depot *d, u32 idx)
+{
+	struct mpool_mag *m = c->loaded;
+	unsigned long flags;
+
+	if (likely(m->count < MPOOL_MAG_SIZE)) {
+		m->objs[m->count++] = idx;
+		return MPOOL_MAG_HIT;
+	}
+	if (c->prev->count < MPOOL_MAG_SIZE) {
+		/* prev is empty (cache invariant): room for a whole magazine. */
+		c->loaded = c->prev;
+		c->prev = m;
+		m = c->loaded;
+		m->objs[m->count++] = idx;
+		return MPOOL_MAG_HIT;
+	}
+
+	/* Both full: give prev to the depot, keep loaded as prev, take an empty one. */
+	raw_spin_lock_irqsave(&d->lock, flags);
+	m = mpool_depot_pop_empty(d);
+	if (m)
+		mpool_depot_push_full(d, c->prev);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+	if (!m)
+		return MPOOL_MAG_EMPTY;
+
+	c->prev = c->loaded;
+	c->loaded = m;
+	m->objs[m->count++] = idx;
+	return MPOOL_MAG_DEPOT;
+}
+
+/*
+ * Give the objects of the cache magazine *slot to the depot, leaving an empty
+ * magazine in *slot.  Objects are first poured into the depot's partial
+ * magazine, so the depot never holds more than one partial magazine.  Needs at
+ * most one empty magazine from the depot, which the sizing rule of
+ * mpool_mag_free() guarantees; without one the rest stays in *slot.
+ */
+static inline void mpool_depot_put_locked(struct mpool_depot *d, struct mpool_mag **slot)
+{
+	struct mpool_mag *m = *slot, *head = d->full, *e;
+
+	if (!m->count)
+		return;
+	if (head && head->count < MPOOL_MAG_SIZE) {
+		while (m->count && head->count < MPOOL_MAG_SIZE)
+			head->objs[head->count++] = m->objs[--m->count];
+		if (!m->count)
+			return;
+		/* head is full now, so m may become the partial one. */
+	}
+	e = mpool_depot_pop_empty(d);
+	if (!e)
+		return;
+	mpool_depot_push_full(d, m);
+	*slot = e;
+}
+
+/*
+ * Drain a cache, e.g. for a CPU going offline; afterwards it holds two empty
+ * magazines and the depot holds at most one partial magazine.
+ */
+static inline void mpool_mag_cache_flush(struct mpool_mag_cache *c, struct mpool_depot *d)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&d->lock, flags);
+	mpool_depot_put_locked(d, &c->loaded);
+	mpool_depot_put_locked(d, &c->prev);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+}
+
+/*
+ * Take up to @max objects out of the depot's full magazines, for a shrinker
+ * or for teardown.  Emptying from the front keeps the depot invariant: only
+ * the first magazine can be left partial.
+ */
+static inline unsigned int mpool_depot_reclaim(struct mpool_depot *d, u32 *idx, unsigned int max)
+{
+	struct mpool_mag *m;
+	unsigned long flags;
+	unsigned int n = 0;
+
+	raw_spin_lock_irqsave(&d->lock, flags);
+	while (n < max && (m = d->full)) {
+		while (n < max && m->count)
+			idx[n++] = m->objs[--m->count];
+		if (!m->count) {
+			mpool_depot_pop_full(d);
+			mpool_depot_push_empty(d, m);
+		}
+	}
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+	return n;
+}
+
+static inline unsigned int mpool_depot_count(struct mpool_depot *d)
+{
+	unsigned long flags;
+	unsigned int n = 0;
+
+	raw_spin_lock_irqsave(&d->lock, flags);
+	/* Only the first magazine can be partial. */
+	if (d->full)
+		n = (d->nr_full - 1) * MPOOL_MAG_SIZE + d->full->count;
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+	return n;
+}
+
+#endif /* _MPOOL_ALG_MAGAZINE_H */

@@ -1,0 +1,40 @@
+#!/bin/bash
+# make check: set-up, lint, the userspace harness, then every kernel in QEMU.
+# Ends with one line "N passed, N failed" over everything it ran.
+# Usage: check.sh [KERNEL...]   (default: 6.1 6.12 debug)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12 debug)
+passed=0 failed=0
+start=$(date +%s)
+
+step() {	# step NAME COMMAND...: one pass/fail over a whole command
+	if "${@:2}"; then
+		passed=$((passed + 1)); echo "ok   $1"
+	else
+		failed=$((failed + 1)); echo "FAIL $1"
+	fi
+}
+
+"$VM_DIR/setup.sh" || die "set-up failed"
+step lint "$TOP_DIR/tests/lint.sh"
+if [ -f "$TOP_DIR/tests/harness/Makefile" ]; then
+	step harness-tsan make -s -C "$TOP_DIR/tests/harness" check
+fi
+
+for k in "${kernels[@]}"; do
+	rm -f "$TOP_DIR/build/$k/summary"
+	"$VM_DIR/run.sh" "$k" check
+	if [ -f "$TOP_DIR/build/$k/summary" ]; then
+		read -r p f < "$TOP_DIR/build/$k/summary"
+		passed=$((passed + p)) failed=$((failed + f))
+	else
+		failed=$((failed + 1)); echo "FAIL [$k] run did not complete"
+	fi
+done
+
+echo "check took $(( $(date +%s) - start ))s on ${kernels[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Inside the VM: load, test and unload mempool.ko. Prints "RESULT ok|not ok
+# NAME" lines and kselftest TAP; the host judges them.
+result() {
+	if [ "$2" -eq 0 ]; then echo "RESULT ok $1"; else echo "RESULT not ok $1"; fi
+}
+
+kmemleak=/sys/kernel/debug/kmemleak
+[ -e $kmemleak ] && echo clear > $kmemleak
+
+insmod /lib/mpool/mempool.ko
+result module-load $?
+[ "$(stat -c %a /dev/mempool 2>/dev/null)" = 600 ]
+result devnode-mode-0600 $?
+[ -d /sys/kernel/debug/mempool ]
+result debugfs-dir $?
+
+for t in /tests/*_test; do
+	[ -x "$t" ] || continue
+	"$t"
+	echo "KSFT-EXIT ${t##*/} $?"
+done
+
+if [ -f /lib/mpool/mempool_kunit.ko ]; then
+	insmod /lib/mpool/mempool_kunit.ko $(cat /etc/mpool-kunit-args 2>/dev/null)
+	result kunit-load $?
+	rmmod mempool_kunit
+	result kunit-unload $?
+fi
+
+rmmod mempool
+result module-unload $?
+
+if [ -e $kmemleak ]; then
+	# kmemleak ignores objects younger than 5 s (MSECS_MIN_AGE): let
+	# anything freed-or-leaked at unload age past that before scanning.
+	sleep 6
+	echo scan > $kmemleak
+	echo scan > $kmemleak
+	leaks=$(cat $kmemleak)
+	[ -z "$leaks" ]
+	result kmemleak-clean $?
+	[ -z "$leaks" ] || echo "$leaks"
+fi
+echo GUEST-DONE

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Build mempool.ko and the tests for one kernel, boot it in QEMU (software
+# emulation, 4 vCPUs), run the suites, and judge everything the VM printed.
+# Usage: run.sh KERNEL [MODE]   KERNEL: 6.1 | 6.12 | debug | kcsan
+#                                MODE:   check (default) | demo | shell
+# Writes build/KERNEL/summary ("passed failed") and exits non-zero on any
+# failure. Logs: build/KERNEL/{console,results}.log
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kname=${1:?usage: run.sh 6.1|6.12|debug|kcsan [check|demo|shell]}
+mode=${2:-check}
+resolve_kernel "$kname"
+ksrc=$(kernel_source)
+
+B=$TOP_DIR/build/$kname
+rm -rf "$B/root" "$B/summary"
+mkdir -p "$B/src" "$B/root"/{bin,dev,proc,sys,tmp,etc,tests,lib/mpool}
+
+build_modules "$kname" "$B/src"
+cp "$B/src/mempool.ko" "$B/root/lib/mpool/"
+[ ! -f "$B/src/mempool_kunit.ko" ] || cp "$B/src/mempool_kunit.ko" "$B/root/lib/mpool/"
+
+make -s -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
+	OUT="$B/root/tests" >&2
+make -s -C "$TOP_DIR/userspace" OUT="$B/root/bin" STATIC=1 >&2
+
+cp /bin/busybox "$B/root/bin/busybox"
+cp "$VM_DIR/init" "$B/root/init"
+cp "$VM_DIR"/guest-*.sh "$B/root/lib/mpool/"
+chmod +x "$B/root/init"
+echo "$mode" > "$B/root/etc/mpool-mode"
+echo "${MPOOL_KUNIT_ARGS:-}" > "$B/root/etc/mpool-kunit-args"
+(cd "$B/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
+
+# Debug kernels run KASAN + lockdep under emulation: give them time.
+case "$kname" in
+6.1 | 6.12) limit=${MPOOL_VM_TIMEOUT:-300} extra= ;;
+*) limit=${MPOOL_VM_TIMEOUT:-2400} extra="kunit.enable=1" ;;
+esac
+cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 $extra ${MPOOL_CMDLINE:-}"
+qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${MPOOL_SMP:-4}" -m 2G
+      -no-reboot -display none -monitor none
+      -kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" -append "$cmdline")
+
+case "$mode" in
+shell) exec "${qemu[@]}" -serial mon:stdio -serial null ;;
+demo) exec timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" -serial stdio \
+	</dev/null | tr -d '\r' | grep -v '^GUEST-DONE' ;;
+esac
+
+log "[$kname] booting $(basename "$IMAGE") with ${MPOOL_SMP:-4} vCPUs (limit ${limit}s)"
+rm -f "$B/console.log" "$B/results.log"
+start=$(date +%s)
+rc=0
+timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" \
+	-serial "file:$B/results.log" </dev/null || rc=$?
+log "[$kname] VM finished in $(( $(date +%s) - start ))s (qemu exit $rc)"
+touch "$B/console.log" "$B/results.log"
+
+exec "$VM_DIR/judge.sh" "$kname" "$B" "$rc" "$ksrc"
