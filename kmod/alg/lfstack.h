@@ -63,7 +63,7 @@ static inline void mpool_lfstack_init(struct mpool_lfstack *s, u32 *next)
 
 static inline void mpool_lfstack_push(struct mpool_lfstack *s, u32 idx)
 {
-	s64 old = atomic64_read(&s->head);
+	s64 old = atomic64_read(&s->head), new;
 
 	do {
 		/*
@@ -73,14 +73,14 @@ static inline void mpool_lfstack_push(struct mpool_lfstack *s, u32 idx)
 		 * reads is discarded.
 		 */
 		WRITE_ONCE(s->next[idx], (u32)old);
+		new = mpool_lfstack_pack(idx, mpool_lfstack_gen(old) + 1);
 		/*
 		 * Release: the next[idx] store above and the caller's writes
 		 * to the object happen before any pop that observes this head
 		 * (or a later value in its chain of cmpxchgs) with acquire.
 		 * On failure @old is reloaded; nothing was published.
 		 */
-	} while (!atomic64_try_cmpxchg_release(&s->head, &old,
-					       mpool_lfstack_pack(idx, mpool_lfstack_gen(old) + 1)));
+	} while (!atomic64_try_cmpxchg_release(&s->head, &old, new));
 }
 
 static inline bool mpool_lfstack_pop(struct mpool_lfstack *s, u32 *idx)

@@ -184,9 +184,11 @@ static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
  * magazines, max_objs being the number of distinct indices ever in play.
  * Why: when free needs the depot, this cache holds two full magazines and the
  * caller holds idx, and every magazine on the full list is full except at most
- * one that holds at least one object, so the full list has at most
- * ceil(max_objs / MPOOL_MAG_SIZE) - 2 magazines even after receiving prev.
- * Every cache holds two, which leaves at least three on the empty list.
+ * one that holds at least one object, so counting objects, the full list has
+ * at most ceil(max_objs / MPOOL_MAG_SIZE) - 1 magazines even after receiving
+ * prev.  The caches hold the other 2 * nr_caches - 1, which leaves at least
+ * three on the empty list.  Keeping a single partial magazine is what makes
+ * this hold; a depot of many partial magazines could need one per object.
  *
  * If that sizing rule was broken and the depot has no empty magazine, returns
  * MPOOL_MAG_EMPTY without storing idx or changing anything; the caller still
@@ -239,7 +241,8 @@ static inline void mpool_depot_put_locked(struct mpool_depot *d, struct mpool_ma
 
 	if (!m->count)
 		return;
-	if (head && head->count < MPOOL_MAG_SIZE) {
+	/* A full magazine is traded as it is, without copying. */
+	if (m->count < MPOOL_MAG_SIZE && head && head->count < MPOOL_MAG_SIZE) {
 		while (m->count && head->count < MPOOL_MAG_SIZE)
 			head->objs[head->count++] = m->objs[--m->count];
 		if (!m->count)

@@ -159,17 +159,17 @@ static inline bool mpool_ring_pop(struct mpool_ring *r, u32 *val)
 		 * the producer's val store visible to the read below.
 		 */
 		diff = (int)((unsigned int)atomic_read_acquire(&slot->seq) - (pos + 1));
-		if (diff == 0) {
-			/* Relaxed, as in push: only arbitrates among consumers. */
-			if (atomic_try_cmpxchg_relaxed(&r->deq, &old, (int)(pos + 1)))
-				break;
-		} else if (diff < 0) {
-			/* Empty, or its producer has not published yet. */
+		/* Empty, or its producer has not published yet. */
+		if (diff < 0)
 			return false;
-		} else {
+		if (diff > 0) {
 			/* Another consumer took @pos since we read deq. */
 			old = atomic_read(&r->deq);
+			continue;
 		}
+		/* Relaxed, as in push: only arbitrates among consumers. */
+		if (atomic_try_cmpxchg_relaxed(&r->deq, &old, (int)(pos + 1)))
+			break;
 	}
 
 	*val = slot->val;

@@ -45,8 +45,11 @@ qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${MPOOL_SMP:-4}" -m 2G
 
 case "$mode" in
 shell) exec "${qemu[@]}" -serial mon:stdio -serial null ;;
-demo) exec timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" -serial stdio \
-	</dev/null | tr -d '\r' | grep -v '^GUEST-DONE' ;;
+demo)
+	timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" -serial stdio \
+		</dev/null | tr -d '\r'
+	exit "${PIPESTATUS[0]}"
+	;;
 esac
 
 log "[$kname] booting $(basename "$IMAGE") with ${MPOOL_SMP:-4} vCPUs (limit ${limit}s)"
