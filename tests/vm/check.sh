@@ -20,6 +20,7 @@ step() {	# step NAME COMMAND...: one pass/fail over a whole command
 
 "$VM_DIR/setup.sh" || die "set-up failed"
 step lint "$TOP_DIR/tests/lint.sh"
+step judge-selftest "$VM_DIR/judge_test.sh" "$(kernel_source)"
 if [ -f "$TOP_DIR/tests/harness/Makefile" ]; then
 	step harness-tsan make -s -C "$TOP_DIR/tests/harness" check
 fi
