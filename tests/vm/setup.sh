@@ -39,6 +39,8 @@ fetch_image() {
 	fi
 	log "fetching linux-image-$rel $ver"
 	tmp=$(mktemp -d)
+	# apt drops to the _apt user to download; let it write there.
+	chmod 755 "$tmp"
 	(cd "$tmp" && apt-get download -q "linux-image-$rel=$ver" >&2) ||
 		die "apt-get download linux-image-$rel=$ver failed"
 	rm -rf "$dir" && mkdir -p "$dir"
