@@ -90,7 +90,8 @@ static inline bool mpool_lfstack_pop(struct mpool_lfstack *s, u32 *idx)
 
 	/*
 	 * Acquire: pairs with the release cmpxchg of the push that installed
-	 * top (pops in between are RMWs and so extend its release sequence),
+	 * top (pops since are read-modify-writes, which carry that release on:
+	 * a release sequence in C11, an rmw-sequence in the LKMM),
 	 * making that push's next[top] store visible to the load below, and
 	 * the object's contents visible to our caller.
 	 */
@@ -108,8 +109,9 @@ static inline bool mpool_lfstack_pop(struct mpool_lfstack *s, u32 *idx)
 		 */
 		new = mpool_lfstack_pack(READ_ONCE(s->next[top]), mpool_lfstack_gen(old) + 1);
 		/*
-		 * Relaxed on success: the acquire load of this very head value
-		 * already ordered everything we depend on.
+		 * Relaxed on success: it found the very head value we loaded
+		 * with acquire (the generation makes equal values the same
+		 * update), and that load already ordered all we depend on.
 		 */
 		if (atomic64_try_cmpxchg_relaxed(&s->head, &old, new))
 			break;

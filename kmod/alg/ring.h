@@ -13,7 +13,13 @@
  *    producer's entries reach any one consumer in the order they were pushed.
  *  - A successful pop happens-after the push that stored the value, so whatever
  *    the pusher wrote to the object before pushing is visible to the popper.
- *  - Lock-free for pop; push may wait on a consumer in mid-pop (see below).
+ *  - No locks.  Pop never waits; push waits only for a consumer in mid-pop.
+ *    Not lock-free in the strict sense: a producer stopped between claiming
+ *    a position and publishing it makes pops report empty, even with entries
+ *    behind it, until it resumes.  Disabled IRQs keep that window to a few
+ *    instructions (a preempted vCPU can still stretch it), so pool callers
+ *    must read false from pop as "nothing to take right now", not as proof
+ *    that no object is free.
  *
  * Context rules (kernel):
  *  - Callers disable local IRQs around push and pop.  Between claiming a
@@ -92,9 +98,11 @@ static inline bool mpool_ring_full(const struct mpool_ring *r, unsigned int pos)
 	unsigned int prev_lap = pos - (r->mask + 1);
 
 	/*
-	 * Relaxed is enough: the acquire load of the slot's seq in the caller
-	 * keeps this load after it, so a consumer claim older than the seq we
-	 * saw is not missed, and a later one just means we spin once more.
+	 * No ordering needed: deq only grows, and a consumer claims a position
+	 * before it releases the slot.  If this load still finds deq at or
+	 * before prev_lap, then at that moment no consumer had claimed it while
+	 * producers had claimed every position from prev_lap up to pos, so the
+	 * ring was full then.  If one has claimed it, the caller looks again.
 	 */
 	return (int)((unsigned int)atomic_read(&r->deq) - prev_lap) <= 0;
 }
