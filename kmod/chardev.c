@@ -5,19 +5,27 @@
  * Every ioctl goes through one table indexed by command number. The size
  * encoded in the command is the caller's struct size: copy_struct_from_user()
  * lets older (shorter) structs in and refuses longer ones with a non-zero
- * tail, so structs can grow without new command numbers.
+ * tail, so structs can grow without new command numbers. A struct shorter
+ * than the command's first version is refused, so a handler never works
+ * from fields the caller did not know it was sending.
+ *
+ * Each open file is a session (session.c); its leases (lease.c) and
+ * mappings (mmap.c) end with it. A file holds a module reference (fops
+ * owner), and every mapping holds the file, so the module cannot go while
+ * a session or a mapping exists.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/mempool.h>
 
 #include "compat.h"
 #include "internal.h"
+#include "session.h"
 
-#define MPOOL_FEATURES		0ULL
-#define MPOOL_MAX_POOLS		64
+#define MPOOL_FEATURES		(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT | MPOOL_FEAT_NODE)
 
 VISIBLE_IF_KUNIT int mpool_ioctl_info(struct file *file, void *arg)
 {
@@ -28,32 +36,88 @@ VISIBLE_IF_KUNIT int mpool_ioctl_info(struct file *file, void *arg)
 	info->api_version = MPOOL_API_VERSION;
 	info->features = MPOOL_FEATURES;
 	info->max_pools = MPOOL_MAX_POOLS;
+	info->max_bytes = READ_ONCE(mpool_max_bytes);
+	info->bytes_used = mpool_upool_bytes_used();
+	info->max_buf_size = PAGE_SIZE << MPOOL_MAX_PAGE_ORDER;
+	info->max_buf_count = MPOOL_MAX_BUF_COUNT;
+	info->max_batch = MPOOL_BATCH_MAX;
+	info->max_session_leases = READ_ONCE(mpool_max_session_leases);
+	info->nr_pools = mpool_upool_count();
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_ioctl_info);
 
 struct mpool_ioctl_desc {
 	unsigned int cmd;
+	/* Shortest struct accepted: the size of the command's first version. */
+	unsigned int min_size;
 	int (*fn)(struct file *file, void *arg);
 };
 
 static const struct mpool_ioctl_desc mpool_ioctls[] = {
-	[_IOC_NR(MPOOL_IOC_INFO)] = { MPOOL_IOC_INFO, mpool_ioctl_info },
+	[_IOC_NR(MPOOL_IOC_INFO)] = {
+		MPOOL_IOC_INFO, 0, mpool_ioctl_info },
+	[_IOC_NR(MPOOL_IOC_POOL_CREATE)] = {
+		MPOOL_IOC_POOL_CREATE, sizeof(struct mpool_pool_create), mpool_ioctl_pool_create },
+	[_IOC_NR(MPOOL_IOC_POOL_ATTACH)] = {
+		MPOOL_IOC_POOL_ATTACH, sizeof(struct mpool_pool_attach), mpool_ioctl_pool_attach },
+	[_IOC_NR(MPOOL_IOC_POOL_DESTROY)] = {
+		MPOOL_IOC_POOL_DESTROY, sizeof(struct mpool_pool_destroy),
+		mpool_ioctl_pool_destroy },
+	[_IOC_NR(MPOOL_IOC_LEASE)] = {
+		MPOOL_IOC_LEASE, sizeof(struct mpool_lease), mpool_ioctl_lease },
+	[_IOC_NR(MPOOL_IOC_RELEASE)] = {
+		MPOOL_IOC_RELEASE, sizeof(struct mpool_release), mpool_ioctl_release },
+	[_IOC_NR(MPOOL_IOC_POOL_STATS)] = {
+		MPOOL_IOC_POOL_STATS, sizeof(struct mpool_pool_stats), mpool_ioctl_pool_stats },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
-#define MPOOL_IOCTL_MAX_SIZE	64
+#define MPOOL_IOCTL_MAX_SIZE	128
+
+/* One ioctl in flight: the handler's argument and where its result goes. */
+struct mpool_ioctl_call {
+	u8 kbuf[MPOOL_IOCTL_MAX_SIZE] __aligned(8);
+	void __user *ubuf;
+	size_t out_size;
+	bool copied;
+};
+
+/**
+ * mpool_ioctl_copy_out() - copy a handler's result to userspace now
+ * @file: the file the ioctl came on
+ * @arg: the argument buffer the dispatcher passed to the handler
+ *
+ * For handlers that must not make anything visible before the caller has
+ * the result ("publish last"); the dispatcher then copies nothing more.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int mpool_ioctl_copy_out(struct file *file, void *arg)
+{
+	struct mpool_ioctl_call *call = container_of(arg, struct mpool_ioctl_call, kbuf[0]);
+
+	if (call->out_size && copy_to_user(call->ubuf, call->kbuf, call->out_size))
+		return -EFAULT;
+	call->copied = true;
+	return 0;
+}
 
 static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg)
 {
 	const struct mpool_ioctl_desc *desc;
-	void __user *ubuf = (void __user *)uarg;
-	u8 kbuf[MPOOL_IOCTL_MAX_SIZE] __aligned(8);
+	struct mpool_ioctl_call call;
 	unsigned int nr = _IOC_NR(ucmd);
 	size_t ksize, usize;
 	int ret;
 
 	static_assert(sizeof(struct mpool_info) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_create) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_attach) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_destroy) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_lease) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_release) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_stats) <= MPOOL_IOCTL_MAX_SIZE);
 
 	if (_IOC_TYPE(ucmd) != MPOOL_IOC_MAGIC || nr >= ARRAY_SIZE(mpool_ioctls))
 		return -ENOTTY;
@@ -63,28 +127,50 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 
 	ksize = _IOC_SIZE(desc->cmd);
 	usize = _IOC_SIZE(ucmd);
+	if (usize < desc->min_size)
+		return -EINVAL;
+	call.ubuf = (void __user *)uarg;
+	/* An older caller gets the prefix it knows about. */
+	call.out_size = _IOC_DIR(ucmd) & _IOC_READ ? min(ksize, usize) : 0;
+	call.copied = false;
 	if (_IOC_DIR(ucmd) & _IOC_WRITE) {
-		ret = copy_struct_from_user(kbuf, ksize, ubuf, usize);
+		ret = copy_struct_from_user(call.kbuf, ksize, call.ubuf, usize);
 		if (ret)
 			return ret;
 	} else {
-		memset(kbuf, 0, ksize);
+		memset(call.kbuf, 0, ksize);
 	}
 
-	ret = desc->fn(file, kbuf);
-	if (ret)
+	ret = desc->fn(file, call.kbuf);
+	if (ret || call.copied)
 		return ret;
+	return mpool_ioctl_copy_out(file, call.kbuf);
+}
 
-	/* An older caller gets the prefix it knows about. */
-	if ((_IOC_DIR(ucmd) & _IOC_READ) && copy_to_user(ubuf, kbuf, min(ksize, usize)))
-		return -EFAULT;
+static int mpool_open(struct inode *inode, struct file *file)
+{
+	struct mpool_session *sess = mpool_session_new(file);
+
+	if (!sess)
+		return -ENOMEM;
+	file->private_data = sess;
+	return 0;
+}
+
+static int mpool_release(struct inode *inode, struct file *file)
+{
+	mpool_session_free(file->private_data);
 	return 0;
 }
 
 static const struct file_operations mpool_fops = {
 	.owner		= THIS_MODULE,
+	.open		= mpool_open,
+	.release	= mpool_release,
 	.unlocked_ioctl	= mpool_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= mpool_mmap,
+	.poll		= mpool_poll,
 	.llseek		= noop_llseek,
 };
 
@@ -103,4 +189,7 @@ int mpool_chardev_init(void)
 void mpool_chardev_exit(void)
 {
 	misc_deregister(&mpool_miscdev);
+	/* No file is open (each holds a module reference): no session is left. */
+	mpool_upool_exit();
+	mpool_session_exit();
 }

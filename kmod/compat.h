@@ -7,12 +7,108 @@
 #ifndef _MPOOL_COMPAT_H
 #define _MPOOL_COMPAT_H
 
+/* 6.1's <linux/shrinker.h> relies on <linux/mm.h> for its types. */
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
 /* <kunit/visibility.h> appeared in 6.2; only KUnit kernels need it. */
 #if IS_ENABLED(CONFIG_KUNIT)
 #include <kunit/visibility.h>
 #else
 #define VISIBLE_IF_KUNIT static
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+/* Exports nothing; a declaration so that the ";" after it stays legal. */
+#define EXPORT_SYMBOL_IF_KUNIT(symbol) static_assert(1, #symbol)
 #endif
+
+/*
+ * The largest order the page allocator hands out. 6.8 renamed the inclusive
+ * bound MAX_PAGE_ORDER; 6.1's MAX_ORDER is exclusive (6.4-6.7 made it
+ * inclusive without renaming it, where this is merely one order shy).
+ */
+#ifdef MAX_PAGE_ORDER
+#define MPOOL_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define MPOOL_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/*
+ * Shrinkers: 6.7 replaced the caller-embedded struct shrinker and
+ * register_shrinker()/unregister_shrinker() with shrinker_alloc(),
+ * shrinker_register() and shrinker_free(); SHRINKER_ALLOCATED came with it.
+ * mpool_shrinker_create() returns a registered shrinker or NULL.
+ */
+#ifdef SHRINKER_ALLOCATED
+static inline struct shrinker *
+mpool_shrinker_create(const char *name,
+		      unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		      unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void mpool_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *
+mpool_shrinker_create(const char *name,
+		      unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		      unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline void mpool_shrinker_destroy(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(s);
+}
+#endif
+
+/* ---- /dev/mempool (chardev, session, lease, mmap) ------------------------- */
+#include <linux/mm.h>
+
+/*
+ * 6.3 made vma->vm_flags read-only behind vm_flags_set(), vm_flags_clear()
+ * and vm_flags_mod(); before, drivers wrote the field. The same series
+ * replaced VM_LOCKED_CLEAR_MASK with VM_LOCKED_MASK (for vm_flags_clear()),
+ * which is what marks the new API here.
+ */
+#ifdef VM_LOCKED_MASK
+static inline void mpool_vm_flags_mod(struct vm_area_struct *vma,
+				      vm_flags_t set, vm_flags_t clear)
+{
+	vm_flags_mod(vma, set, clear);
+}
+#else
+static inline void mpool_vm_flags_mod(struct vm_area_struct *vma,
+				      vm_flags_t set, vm_flags_t clear)
+{
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+}
+#endif
+/* ---- end /dev/mempool ------------------------------------------------------ */
 
 #endif /* _MPOOL_COMPAT_H */

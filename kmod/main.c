@@ -8,17 +8,33 @@
 #include <linux/module.h>
 
 #include "internal.h"
+#include "pool.h"
 
 static int __init mpool_init(void)
 {
 	int ret;
 
 	mpool_debugfs_init();
-	ret = mpool_chardev_init();
+	ret = mpool_registry_init();
 	if (ret)
 		goto err_debugfs;
+	ret = mpool_engines_init();
+	if (ret)
+		goto err_registry;
+	ret = mpool_shrinker_init();
+	if (ret)
+		goto err_engines;
+	ret = mpool_chardev_init();
+	if (ret)
+		goto err_shrinker;
 	return 0;
 
+err_shrinker:
+	mpool_shrinker_exit();
+err_engines:
+	mpool_engines_exit();
+err_registry:
+	mpool_registry_exit();
 err_debugfs:
 	mpool_debugfs_exit();
 	return ret;
@@ -27,6 +43,10 @@ err_debugfs:
 static void __exit mpool_exit(void)
 {
 	mpool_chardev_exit();
+	mpool_shrinker_exit();
+	/* Frees every pool, which needs the engines' hotplug state. */
+	mpool_registry_exit();
+	mpool_engines_exit();
 	mpool_debugfs_exit();
 }
 

@@ -12,6 +12,7 @@
 
 #include <linux/mempool.h>
 
+#include "mempool_util.h"
 #include "kselftest_harness.h"
 
 FIXTURE(dev) {
@@ -45,6 +46,24 @@ TEST_F(dev, info_reports_version)
 	ASSERT_EQ(0, ioctl(self->fd, MPOOL_IOC_INFO, &info));
 	ASSERT_EQ(MPOOL_API_VERSION, info.api_version);
 	ASSERT_LT(0, info.max_pools);
+}
+
+TEST_F(dev, info_reports_features_and_limits)
+{
+	struct mpool_info info = {};
+
+	ASSERT_EQ(0, ioctl(self->fd, MPOOL_IOC_INFO, &info));
+	ASSERT_EQ(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT,
+		  info.features & (MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT));
+	ASSERT_EQ(MPOOL_BATCH_MAX, info.max_batch);
+	ASSERT_LE(sysconf(_SC_PAGESIZE), info.max_buf_size);
+	ASSERT_EQ(0, info.max_buf_size % sysconf(_SC_PAGESIZE));
+	ASSERT_LT(0, info.max_buf_count);
+	ASSERT_LE(MPOOL_SESSION_POOLS_MAX, info.max_pools);
+	ASSERT_EQ(mp_param_get("max_bytes"), info.max_bytes);
+	ASSERT_EQ(mp_param_get("max_session_leases"), info.max_session_leases);
+	ASSERT_GE(info.max_bytes, info.bytes_used);
+	ASSERT_GE(info.max_pools, info.nr_pools);
 }
 
 TEST_F(dev, info_rejects_nonzero_flags_and_reserved)

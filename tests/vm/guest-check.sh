@@ -8,6 +8,10 @@ result() {
 kmemleak=/sys/kernel/debug/kmemleak
 [ -e $kmemleak ] && echo clear > $kmemleak
 
+# Per-CPU and lock-free code means nothing on one CPU: insist on them all.
+[ "$(nproc)" = "$(cat /etc/mpool-vcpus)" ]
+result "vcpus-online-$(nproc)" $?
+
 insmod /lib/mpool/mempool.ko
 result module-load $?
 [ "$(stat -c %a /dev/mempool 2>/dev/null)" = 600 ]

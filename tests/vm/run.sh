@@ -30,6 +30,7 @@ cp "$VM_DIR/init" "$B/root/init"
 cp "$VM_DIR"/guest-*.sh "$B/root/lib/mpool/"
 chmod +x "$B/root/init"
 echo "$mode" > "$B/root/etc/mpool-mode"
+echo "${MPOOL_SMP:-4}" > "$B/root/etc/mpool-vcpus"
 echo "${MPOOL_KUNIT_ARGS:-}" > "$B/root/etc/mpool-kunit-args"
 (cd "$B/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
 
@@ -39,7 +40,10 @@ case "$kname" in
 *) limit=${MPOOL_VM_TIMEOUT:-2400} extra="kunit.enable=1" ;;
 esac
 cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 $extra ${MPOOL_CMDLINE:-}"
-qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${MPOOL_SMP:-4}" -m 2G
+# One socket per vCPU: the debug kernel has no ACPI and SeaBIOS's MP table
+# then lists only the first CPU of each socket.
+smp=${MPOOL_SMP:-4}
+qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "$smp,sockets=$smp" -m 2G
       -no-reboot -display none -monitor none
       -kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" -append "$cmdline")
 
@@ -52,7 +56,7 @@ demo)
 	;;
 esac
 
-log "[$kname] booting $(basename "$IMAGE") with ${MPOOL_SMP:-4} vCPUs (limit ${limit}s)"
+log "[$kname] booting $(basename "$IMAGE") with $smp vCPUs (limit ${limit}s)"
 rm -f "$B/console.log" "$B/results.log"
 start=$(date +%s)
 rc=0

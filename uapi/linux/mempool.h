@@ -1,13 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * mempool.ko userspace API: /dev/mempool ioctls.
+ * mempool.ko userspace API: /dev/mempool ioctls and mmap.
  *
  * Rules every struct here follows: fixed-width fields, no implicit padding,
  * sizes a multiple of 8, user pointers carried as __u64. Structs may grow at
  * the end: the kernel accepts a shorter (older) struct and rejects a longer
- * one whose extra bytes are not zero (-E2BIG). Reserved and flag bits the
- * kernel does not know are rejected with -EINVAL; unknown commands get
- * -ENOTTY.
+ * one whose extra bytes are not zero (-E2BIG); a struct shorter than its
+ * first published version is refused with -EINVAL (MPOOL_IOC_INFO accepts
+ * any length). Reserved fields and flag bits the kernel does not know are
+ * rejected with -EINVAL; unknown commands get -ENOTTY. Fields marked "out"
+ * are ignored on input.
+ *
+ * Model
+ * -----
+ * Every open file description of /dev/mempool is a *session*. A session
+ * creates pools (MPOOL_IOC_POOL_CREATE) or attaches to existing ones by name
+ * (MPOOL_IOC_POOL_ATTACH); either way it gets a session-local pool_id, an
+ * mmap offset (a cookie, not a real file position) and a mapping length.
+ * A pool is buf_count buffers of buf_size bytes; buffer i sits at
+ * mmap_offset + i * buf_size in the session's mapping.
+ *
+ * A session leases buffers (MPOOL_IOC_LEASE) and gives them back
+ * (MPOOL_IOC_RELEASE). Only buffers the session holds a lease on can be
+ * touched through its mapping; any other page of the mapping raises SIGBUS.
+ * Releasing a buffer revokes the session's access before anybody else can
+ * lease it. Every buffer reads as zeros when a lease starts.
+ *
+ * The session ends when its last reference goes: the last file descriptor
+ * is closed *and* the last mapping of it is unmapped (a mapping keeps the
+ * file open). Then every lease still held returns to its pool, whether the
+ * process closed, exited or was killed. Processes sharing the file
+ * descriptor (fork, SCM_RIGHTS) share the session.
+ *
+ * mmap: MAP_SHARED only (MAP_PRIVATE: -EINVAL), never executable (PROT_EXEC:
+ * -EPERM; mprotect cannot add it later); the range must lie within one
+ * pool's [mmap_offset, mmap_offset + mmap_len) (-EINVAL otherwise); any
+ * page-aligned sub-range may be mapped. Mappings cannot grow (mremap:
+ * -EFAULT) and are not inherited across fork(): the child has the file
+ * descriptor, and the session, and may mmap it again. They are left out of
+ * core dumps.
+ *
+ * Pages a lease hands out stay referenced by anything that took a reference
+ * through the mapping (vmsplice, O_DIRECT, io_uring fixed buffers...). A
+ * released buffer whose pages are still referenced that way is quarantined:
+ * it is not leased again until those references are gone
+ * (mpool_pool_stats.nr_quarantined counts them).
+ *
+ * 32-bit callers: mmap offsets fit mmap2() only for pool_id < 4096.
  */
 #ifndef _UAPI_LINUX_MEMPOOL_H
 #define _UAPI_LINUX_MEMPOOL_H
@@ -21,13 +60,28 @@
 /* Not listed in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define MPOOL_IOC_MAGIC		0xBD
 
+/* mpool_info.features */
+#define MPOOL_FEAT_POOLS	0x1ULL	/* create/attach/destroy/stats, lease, mmap */
+#define MPOOL_FEAT_WAIT		0x2ULL	/* MPOOL_LEASE_F_WAIT and poll() */
+#define MPOOL_FEAT_NODE		0x4ULL	/* MPOOL_CREATE_F_NODE */
+
 /**
  * struct mpool_info - what this module supports
  * @api_version: out: MPOOL_API_VERSION of the running module
  * @flags: in: must be zero
  * @features: out: MPOOL_FEAT_* bits the module implements
- * @max_pools: out: how many pools may exist at once
+ * @max_pools: out: how many pools may exist at once (all sessions)
  * @reserved: must be zero
+ * @max_bytes: out: cap on the memory of all pools together (module
+ *	parameter max_bytes)
+ * @bytes_used: out: memory all pools hold now
+ * @max_buf_size: out: largest buf_size
+ * @max_buf_count: out: largest buf_count
+ * @max_batch: out: most buffers one LEASE or RELEASE moves
+ * @max_session_leases: out: most buffers one session may hold (module
+ *	parameter max_session_leases)
+ * @nr_pools: out: pools that exist now, destroyed ones still in use
+ *	included
  */
 struct mpool_info {
 	__u32 api_version;
@@ -35,8 +89,234 @@ struct mpool_info {
 	__u64 features;
 	__u32 max_pools;
 	__u32 reserved;
+	__u64 max_bytes;
+	__u64 bytes_used;
+	__u64 max_buf_size;
+	__u32 max_buf_count;
+	__u32 max_batch;
+	__u32 max_session_leases;
+	__u32 nr_pools;
 };
 
+/* Pool names: 1 to MPOOL_POOL_NAME_MAX - 1 bytes of [A-Za-z0-9._-], NUL-padded. */
+#define MPOOL_POOL_NAME_MAX	24
+
+/* Engines (struct mpool_pool_create.engine) */
+#define MPOOL_ENG_PERCPU	0	/* per-CPU magazines over a shared depot */
+#define MPOOL_ENG_RING		1	/* bounded lock-free MPMC ring */
+#define MPOOL_ENG_LOCKFREE	2	/* ABA-safe lock-free stack */
+
+/* struct mpool_pool_create.flags */
+#define MPOOL_CREATE_F_NODE	0x1U	/* allocate on NUMA node @node */
+
+/**
+ * struct mpool_pool_create - MPOOL_IOC_POOL_CREATE: create a pool and attach
+ * @name: in: unique among the pools of /dev/mempool
+ * @engine: in: MPOOL_ENG_*
+ * @flags: in: MPOOL_CREATE_F_*
+ * @buf_size: in: bytes per buffer: a multiple of the page size, at most
+ *	mpool_info.max_buf_size
+ * @buf_count: in: buffers, 1 to mpool_info.max_buf_count; all are
+ *	allocated (and charged to the caller's memory cgroup) at creation
+ * @node: in: NUMA node with MPOOL_CREATE_F_NODE (must be online), else 0
+ * @pool_id: out: the pool's handle in this session
+ * @reserved: must be zero
+ * @mmap_offset: out: the offset to pass to mmap()
+ * @mmap_len: out: buf_size * buf_count, the length of the whole mapping
+ *
+ * The pool lives until MPOOL_IOC_POOL_DESTROY (by any session of the same
+ * user, or with CAP_SYS_ADMIN), then until the last session attached to it
+ * ends. Buffer memory counts against mpool_info.max_bytes.
+ */
+struct mpool_pool_create {
+	char name[MPOOL_POOL_NAME_MAX];
+	__u32 engine;
+	__u32 flags;
+	__u64 buf_size;
+	__u32 buf_count;
+	__s32 node;
+	__u32 pool_id;
+	__u32 reserved;
+	__u64 mmap_offset;
+	__u64 mmap_len;
+};
+
+/**
+ * struct mpool_pool_attach - MPOOL_IOC_POOL_ATTACH: attach to a pool by name
+ * @name: in: the pool's name
+ * @flags: in: must be zero
+ * @pool_id: out: the pool's handle in this session
+ * @buf_size: out: bytes per buffer
+ * @buf_count: out: buffers in the pool
+ * @engine: out: MPOOL_ENG_*
+ * @mmap_offset: out: the offset to pass to mmap()
+ * @mmap_len: out: the length of the whole mapping
+ */
+struct mpool_pool_attach {
+	char name[MPOOL_POOL_NAME_MAX];
+	__u32 flags;
+	__u32 pool_id;
+	__u64 buf_size;
+	__u32 buf_count;
+	__u32 engine;
+	__u64 mmap_offset;
+	__u64 mmap_len;
+};
+
+/**
+ * struct mpool_pool_destroy - MPOOL_IOC_POOL_DESTROY: remove a pool's name
+ * @pool_id: in: the pool's handle in this session
+ * @flags: in: must be zero
+ *
+ * The name is free at once and nobody can attach or lease any more; leases
+ * and mappings already held stay valid until released, and the memory goes
+ * when the last attached session ends.
+ */
+struct mpool_pool_destroy {
+	__u32 pool_id;
+	__u32 flags;
+};
+
+/* struct mpool_lease.flags */
+#define MPOOL_LEASE_F_WAIT	0x1U	/* block while the pool is short */
+
+/* Most buffers one MPOOL_IOC_LEASE or MPOOL_IOC_RELEASE moves. */
+#define MPOOL_BATCH_MAX		1024
+
+/**
+ * struct mpool_lease - MPOOL_IOC_LEASE: lease @count buffers, all or none
+ * @pool_id: in: the pool's handle in this session
+ * @flags: in: MPOOL_LEASE_F_*
+ * @count: in: how many buffers, 1 to min(MPOOL_BATCH_MAX, buf_count)
+ * @reserved: must be zero
+ * @ids: in: user pointer to a __u32[@count] that receives the buffer ids
+ *	(0 to buf_count - 1, in no particular order)
+ * @timeout_ns: in: with MPOOL_LEASE_F_WAIT, the longest wait (0: no
+ *	limit); without it, must be zero
+ *
+ * All or nothing: either @count buffers are leased, zeroed and their ids
+ * written to @ids, or none is and the call fails. Without
+ * MPOOL_LEASE_F_WAIT a pool with fewer than @count free buffers fails with
+ * -EAGAIN; with it the call sleeps until @count buffers are free
+ * (-ETIMEDOUT after @timeout_ns, -EINTR on a signal; without a timeout
+ * the call is restarted after a handler installed with SA_RESTART).
+ * poll() reports EPOLLIN while a pool the session is attached to has a
+ * free buffer.
+ */
+struct mpool_lease {
+	__u32 pool_id;
+	__u32 flags;
+	__u32 count;
+	__u32 reserved;
+	__u64 ids;
+	__u64 timeout_ns;
+};
+
+/**
+ * struct mpool_release - MPOOL_IOC_RELEASE: give @count buffers back
+ * @pool_id: in: the pool's handle in this session
+ * @flags: in: must be zero
+ * @count: in: how many buffers, 1 to min(MPOOL_BATCH_MAX, buf_count)
+ * @reserved: must be zero
+ * @ids: in: user pointer to a __u32[@count] of buffer ids
+ *
+ * All or nothing: if any id is out of range, not leased by this session,
+ * or appears twice, nothing is released (-EINVAL). On success the
+ * session's mappings of those buffers are gone (touching them raises
+ * SIGBUS) before the call returns.
+ */
+struct mpool_release {
+	__u32 pool_id;
+	__u32 flags;
+	__u32 count;
+	__u32 reserved;
+	__u64 ids;
+};
+
+/* struct mpool_pool_stats.state */
+#define MPOOL_STATE_DESTROYED	0x1U
+
+/**
+ * struct mpool_pool_stats - MPOOL_IOC_POOL_STATS: a pool, as this session sees it
+ * @pool_id: in: the pool's handle in this session
+ * @flags: in: must be zero
+ * @buf_size: out: bytes per buffer
+ * @buf_count: out: buffers in the pool
+ * @engine: out: MPOOL_ENG_*
+ * @nr_free: out: buffers free to lease now
+ * @nr_leased: out: buffers leased by all sessions
+ * @nr_mine: out: buffers leased by this session
+ * @nr_quarantined: out: released buffers held back while something still
+ *	references their pages (see the top of this file)
+ * @nr_sessions: out: sessions attached to the pool
+ * @state: out: MPOOL_STATE_* bits
+ * @leases: out: buffers leased since the pool was created
+ * @releases: out: buffers returned since (released, or by a session's end)
+ * @mmap_offset: out: as from create or attach
+ * @mmap_len: out: as from create or attach
+ * @name: out: the pool's name
+ *
+ * On a quiet pool nr_free + nr_leased + nr_quarantined == buf_count and
+ * leases - releases == nr_leased.
+ */
+struct mpool_pool_stats {
+	__u32 pool_id;
+	__u32 flags;
+	__u64 buf_size;
+	__u32 buf_count;
+	__u32 engine;
+	__u32 nr_free;
+	__u32 nr_leased;
+	__u32 nr_mine;
+	__u32 nr_quarantined;
+	__u32 nr_sessions;
+	__u32 state;
+	__u64 leases;
+	__u64 releases;
+	__u64 mmap_offset;
+	__u64 mmap_len;
+	char name[MPOOL_POOL_NAME_MAX];
+};
+
+/*
+ * Errors, beyond the general rules at the top (EINVAL for bad fields,
+ * reserved bits and short structs, E2BIG for a non-zero tail, ENOTTY,
+ * EFAULT):
+ *
+ *   POOL_CREATE   EEXIST  the name is taken
+ *                 ENOSPC  max_pools or max_bytes would be exceeded
+ *                 EDQUOT  the session has MPOOL_SESSION_POOLS_MAX pools
+ *                 ENOMEM  out of memory (or over the memory cgroup limit)
+ *   POOL_ATTACH   ENOENT  no pool has that name
+ *                 EEXIST  the session is already attached to it
+ *                 EDQUOT  the session has MPOOL_SESSION_POOLS_MAX pools
+ *   POOL_DESTROY  ENOENT  no such pool_id in this session
+ *                 EPERM   not the creating user and no CAP_SYS_ADMIN
+ *                 EIDRM   already destroyed
+ *   LEASE         ENOENT  no such pool_id in this session
+ *                 E2BIG   count above MPOOL_BATCH_MAX or buf_count
+ *                 EDQUOT  the session would hold more than
+ *                         max_session_leases buffers
+ *                 EAGAIN  fewer than count buffers free (no F_WAIT)
+ *                 ETIMEDOUT, EINTR  (F_WAIT)
+ *                 EIDRM   the pool was destroyed
+ *   RELEASE       ENOENT  no such pool_id in this session
+ *                 E2BIG   count above MPOOL_BATCH_MAX or buf_count
+ *                 EINVAL  an id out of range, not leased by this session,
+ *                         or repeated; nothing was released
+ *   POOL_STATS    ENOENT  no such pool_id in this session
+ *   mmap          EINVAL  not MAP_SHARED, or the range is not inside one
+ *                         pool of this session
+ *                 EPERM   PROT_EXEC
+ */
+#define MPOOL_SESSION_POOLS_MAX	64
+
 #define MPOOL_IOC_INFO		_IOWR(MPOOL_IOC_MAGIC, 0x00, struct mpool_info)
+#define MPOOL_IOC_POOL_CREATE	_IOWR(MPOOL_IOC_MAGIC, 0x01, struct mpool_pool_create)
+#define MPOOL_IOC_POOL_ATTACH	_IOWR(MPOOL_IOC_MAGIC, 0x02, struct mpool_pool_attach)
+#define MPOOL_IOC_POOL_DESTROY	_IOW(MPOOL_IOC_MAGIC, 0x03, struct mpool_pool_destroy)
+#define MPOOL_IOC_LEASE		_IOW(MPOOL_IOC_MAGIC, 0x04, struct mpool_lease)
+#define MPOOL_IOC_RELEASE	_IOW(MPOOL_IOC_MAGIC, 0x05, struct mpool_release)
+#define MPOOL_IOC_POOL_STATS	_IOWR(MPOOL_IOC_MAGIC, 0x06, struct mpool_pool_stats)
 
 #endif /* _UAPI_LINUX_MEMPOOL_H */

@@ -7,17 +7,59 @@
  * kernel's own mm/mempool.c owns the mempool_* names; everything here is
  * mpool_*.
  *
- * Contexts, per engine (see Documentation in README.md for the full table):
- *  - MPOOL_ENGINE_PERCPU:   process, softirq, hard-IRQ; not NMI.
- *  - MPOOL_ENGINE_RING:     process, softirq, hard-IRQ; not NMI.
- *  - MPOOL_ENGINE_LOCKFREE: process, softirq, hard-IRQ and NMI.
- * Growing the pool (a get that finds it empty, with a gfp mask that allows
- * blocking) happens only in process context; in atomic context an empty pool
- * returns NULL / -ENOMEM.
+ * Contexts. mpool_alloc(), mpool_free() and their _bulk and _idx forms
+ * run in these contexts, per engine:
+ *
+ *  ================  =======  =======  ========  ===
+ *  engine            process  softirq  hard-IRQ  NMI
+ *  ================  =======  =======  ========  ===
+ *  PERCPU            yes      yes      yes       no
+ *  RING              yes      yes      yes       no
+ *  LOCKFREE          yes      yes      yes       yes
+ *  ================  =======  =======  ========  ===
+ *
+ *  - MPOOL_ENGINE_PERCPU: each CPU keeps two magazines of up to 32 objects;
+ *    a get/put touches only its own CPU's magazines with local IRQs off (no
+ *    lock, no atomic), and every ~32 operations trades a whole magazine
+ *    with a shared depot under a raw spinlock. Best throughput and
+ *    locality; no FIFO/LIFO order across CPUs. Up to 64 idle objects per
+ *    CPU are invisible to other CPUs: an atomic get can fail while they
+ *    idle there (a blocking get flushes every CPU first), and a shrink only
+ *    sees them after mpool_drain() or after their CPU goes offline.
+ *  - MPOOL_ENGINE_RING: one shared bounded MPMC FIFO, local IRQs off around
+ *    each operation; objects are reused oldest-first. A get waits a bounded
+ *    few spins for a put in flight on another CPU, then reports empty.
+ *    Not NMI-safe: an NMI could wait on the operation it interrupted.
+ *  - MPOOL_ENGINE_LOCKFREE: one shared Treiber stack (64-bit cmpxchg with a
+ *    generation counter against ABA), no IRQ disabling, never waits for
+ *    another context, hence NMI-safe (on 64-bit, where atomic64_t is
+ *    native); objects are reused hottest-first.
+ *
+ * In every engine a put never fails and never allocates, and whatever a
+ * context wrote to an object before putting it is visible to the context
+ * that gets it next (the engines order the handover with release/acquire).
+ *
+ * Growing is process context only: a get that finds the pool empty grows
+ * it (under the pool's mutex) only if its gfp mask allows blocking;
+ * otherwise it returns NULL / -ENOMEM at once. The hooks run in the
+ * caller's context: ctor when an object's memory is created (process
+ * context), validate and reset on every put (any context the engine
+ * allows, so they must be as context-safe as the caller).
+ *
+ * Everything else (create, lookup, destroy, grow, shrink, drain) is
+ * process context; mpool_ref() and mpool_unref() work in any context
+ * but NMI.
+ *
+ * Lifetime: mpool_destroy() unnames the pool and drops the creator's
+ * reference; a pool is freed once its last reference is dropped and its
+ * last object freed, whichever comes last. Objects may be freed after
+ * mpool_destroy() (like page_pool); no new ones are handed out after the
+ * last reference is gone.
  */
 #ifndef _LINUX_MPOOL_H
 #define _LINUX_MPOOL_H
 
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/types.h>
 
@@ -34,8 +76,11 @@ enum mpool_engine {
 #define MPOOL_F_PAGE_ALIGNED	0x1u
 /* Zero an object each time it is handed out. */
 #define MPOOL_F_ZERO		0x2u
+#define MPOOL_F_ALL		(MPOOL_F_PAGE_ALIGNED | MPOOL_F_ZERO)
 
 #define MPOOL_NAME_MAX		32
+/* Objects are named by u32 indices internally; keep the side arrays sane. */
+#define MPOOL_MAX_OBJS		BIT(24)
 
 /**
  * struct mpool_params - how to build a pool
@@ -75,6 +120,11 @@ struct mpool_params {
 	void *priv;
 };
 
+/*
+ * mpool_create() and mpool_lookup_or_create() return an ERR_PTR() on
+ * failure, mpool_lookup() returns NULL. Each function's kernel-doc, in
+ * kmod/pool.c and kmod/registry.c, has the details.
+ */
 struct mpool *mpool_create(const struct mpool_params *params);
 struct mpool *mpool_lookup(const char *name);
 struct mpool *mpool_lookup_or_create(const struct mpool_params *params);

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backing memory: arenas of whole pages, and the capacity they make up.
+ *
+ * An arena is one page-allocator allocation of a fixed order per pool, split
+ * into independent order-0 pages so that /dev/mempool can vm_insert_page()
+ * any of them and the last reference to each frees it. It holds a power of
+ * two objects (the last arena slot may be short), so an index splits into
+ * (slot, offset) with a shift and a mask. The way back, object -> index for
+ * mpool_free(), uses the slot number stored in page->private of every page
+ * of the arena, never anything inside object memory.
+ *
+ * Capacity changes only under pool->lock: grow adds arenas to empty slots,
+ * shrink frees arenas all of whose objects it managed to take out of the
+ * engine. A slot freed by a shrink is refilled by a later grow.
+ */
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "pool.h"
+
+#define mpool_array(n, type)	array_size(n, sizeof(type))
+#define mpool_bitmap(nbits)	array_size(BITS_TO_LONGS(nbits), sizeof(long))
+
+/* Arenas stay within the orders the page allocator tries hard to satisfy. */
+#define MPOOL_ARENA_BYTES	(PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
+
+/* Indices moved between the engine and a grow or shrink per batch. */
+#define MPOOL_ARENA_BATCH	64
+
+/* What a caller's gfp mask may change about how arenas are allocated. */
+#define MPOOL_ARENA_GFP_CALLER	(__GFP_RECLAIM | __GFP_IO | __GFP_FS |	\
+				 __GFP_HIGH | __GFP_NOWARN |		\
+				 __GFP_RETRY_MAYFAIL | __GFP_NORETRY |	\
+				 __GFP_NOMEMALLOC)
+
+/**
+ * mpool_arena_setup() - fix a pool's geometry and allocate its arena tables
+ * @pool: a pool being built, with stride, max_objs and node set
+ *
+ * Return: 0, -EINVAL if one object is bigger than the largest allocation
+ * the page allocator can make, or -ENOMEM.
+ */
+int mpool_arena_setup(struct mpool *pool)
+{
+	unsigned int per;
+	size_t bytes;
+
+	if (pool->stride > PAGE_SIZE << MPOOL_MAX_PAGE_ORDER)
+		return -EINVAL;
+	per = MPOOL_ARENA_BYTES / pool->stride;
+	per = per ? rounddown_pow_of_two(per) : 1;
+	per = min_t(unsigned int, per, roundup_pow_of_two(pool->max_objs));
+
+	pool->arena_shift = ilog2(per);
+	pool->nr_slots = DIV_ROUND_UP(pool->max_objs, per);
+	bytes = (size_t)per * pool->stride;
+	pool->arena_pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	pool->arena_order = get_order(bytes);
+	pool->stride_recip = reciprocal_value(pool->stride);
+
+	pool->arena_base = mpool_kvzalloc_node(mpool_array(pool->nr_slots, void *),
+					       pool->node);
+	pool->slot_map = mpool_kvzalloc_node(mpool_bitmap(pool->nr_slots),
+					     pool->node);
+	pool->shrink_map = mpool_kvzalloc_node(mpool_bitmap(pool->max_objs),
+					       pool->node);
+	pool->shrink_count = mpool_kvzalloc_node(mpool_array(pool->nr_slots,
+							     unsigned int),
+						 pool->node);
+	if (!pool->arena_base || !pool->slot_map || !pool->shrink_map ||
+	    !pool->shrink_count)
+		return -ENOMEM;
+	return 0;
+}
+
+static unsigned int mpool_slot_pages(const struct mpool *pool, unsigned int slot)
+{
+	return DIV_ROUND_UP((size_t)mpool_slot_objs(pool, slot) * pool->stride,
+			    PAGE_SIZE);
+}
+
+static void *mpool_arena_alloc(struct mpool *pool, unsigned int slot, gfp_t gfp)
+{
+	unsigned int nr_pages = mpool_slot_pages(pool, slot);
+	unsigned int order = get_order((size_t)nr_pages << PAGE_SHIFT);
+	struct page *page;
+	unsigned int i;
+
+	if (mpool_should_fail())
+		return NULL;
+	gfp = (gfp & MPOOL_ARENA_GFP_CALLER) | __GFP_ACCOUNT | __GFP_ZERO;
+	page = alloc_pages_node(pool->node, gfp, order);
+	if (!page)
+		return NULL;
+	/*
+	 * Independent pages: each can be mapped to userspace on its own and
+	 * is freed by its last put, and the tail of a short arena goes back
+	 * right away.
+	 */
+	if (order)
+		split_page(page, order);
+	for (i = nr_pages; i < 1U << order; i++)
+		__free_page(page + i);
+	for (i = 0; i < nr_pages; i++)
+		set_page_private(page + i, slot);
+	return page_address(page);
+}
+
+static void mpool_arena_free_pages(const struct mpool *pool, unsigned int slot,
+				   void *base)
+{
+	unsigned int nr_pages = mpool_slot_pages(pool, slot);
+	unsigned int i;
+
+	for (i = 0; i < nr_pages; i++) {
+		struct page *page = virt_to_page(base + ((size_t)i << PAGE_SHIFT));
+
+		/* The page allocator keeps its own state in ->private. */
+		set_page_private(page, 0);
+		__free_page(page);
+	}
+}
+
+static void mpool_push_range(struct mpool *pool, u32 first, unsigned int nr)
+{
+	u32 buf[MPOOL_ARENA_BATCH];
+	unsigned int i, n;
+
+	while (nr) {
+		n = min_t(unsigned int, nr, ARRAY_SIZE(buf));
+		for (i = 0; i < n; i++)
+			buf[i] = first + i;
+		pool->ops->put_bulk(pool, buf, n);
+		first += n;
+		nr -= n;
+	}
+}
+
+static int mpool_arena_add(struct mpool *pool, unsigned int slot, gfp_t gfp)
+{
+	unsigned int objs = mpool_slot_objs(pool, slot);
+	unsigned int i;
+	void *base;
+
+	base = mpool_arena_alloc(pool, slot, gfp);
+	if (!base)
+		return -ENOMEM;
+	if (pool->ctor) {
+		for (i = 0; i < objs; i++)
+			pool->ctor(base + (size_t)i * pool->stride, pool->priv);
+	}
+
+	/*
+	 * Publish the arena before its indices enter the engine: whoever gets
+	 * one of them reads arena_base[slot] in mpool_idx_to_obj(). The
+	 * engine's put is a release and its get an acquire (ring slot seq,
+	 * lfstack head cmpxchg, depot lock; a CPU's own magazines are program
+	 * order), so that is what orders this store, and the ctor's writes,
+	 * before any reader. WRITE_ONCE() is for the lockless range check in
+	 * mpool_obj_to_idx().
+	 */
+	WRITE_ONCE(pool->arena_base[slot], base);
+	__set_bit(slot, pool->slot_map);
+	/* Both read locklessly by mpool_capacity() and the statistics. */
+	WRITE_ONCE(pool->nr_arenas, pool->nr_arenas + 1);
+	WRITE_ONCE(pool->capacity, pool->capacity + objs);
+	this_cpu_inc(pool->stats->grow);
+
+	mpool_push_range(pool, slot << pool->arena_shift, objs);
+	return 0;
+}
+
+/* Every index of the arena is in the caller's hands: nobody can reach it. */
+static void mpool_arena_remove(struct mpool *pool, unsigned int slot)
+{
+	unsigned int objs = mpool_slot_objs(pool, slot);
+	void *base = pool->arena_base[slot];
+
+	/*
+	 * No ordering needed against the engine: none of the arena's indices
+	 * is in it. WRITE_ONCE() pairs with the READ_ONCE() of a lockless
+	 * mpool_obj_to_idx() checking a stray pointer.
+	 */
+	WRITE_ONCE(pool->arena_base[slot], NULL);
+	__clear_bit(slot, pool->slot_map);
+	WRITE_ONCE(pool->nr_arenas, pool->nr_arenas - 1);
+	WRITE_ONCE(pool->capacity, pool->capacity - objs);
+	this_cpu_inc(pool->stats->shrink);
+	this_cpu_add(pool->stats->shrunk_objs, objs);
+	mpool_arena_free_pages(pool, slot, base);
+}
+
+/**
+ * mpool_arena_teardown() - free a dead pool's arenas and tables
+ * @pool: a pool nobody can reach any more (or one that failed to build)
+ */
+void mpool_arena_teardown(struct mpool *pool)
+{
+	unsigned int slot;
+
+	if (pool->slot_map && pool->arena_base) {
+		for_each_set_bit(slot, pool->slot_map, pool->nr_slots)
+			mpool_arena_free_pages(pool, slot, pool->arena_base[slot]);
+	}
+	kvfree(pool->shrink_count);
+	kvfree(pool->shrink_map);
+	kvfree(pool->slot_map);
+	kvfree(pool->arena_base);
+}
+
+/**
+ * __mpool_grow() - add arenas until capacity grows by @nr_objs or hits max
+ * @pool: the pool, pool->lock held
+ * @nr_objs: objects wanted; rounded up to whole arenas
+ * @gfp: how to allocate the arenas
+ *
+ * Arenas added before a failed allocation stay: the pool is consistent
+ * after every arena.
+ *
+ * Return: 0, -ENOSPC if the pool was already at max_objs, or -ENOMEM.
+ */
+int __mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
+{
+	unsigned int target, slot;
+	int err;
+
+	lockdep_assert_held(&pool->lock);
+	if (pool->capacity >= pool->max_objs)
+		return -ENOSPC;
+	target = pool->capacity + min(nr_objs, pool->max_objs - pool->capacity);
+	while (pool->capacity < target) {
+		/* capacity < max_objs, so some slot is empty. */
+		slot = find_first_zero_bit(pool->slot_map, pool->nr_slots);
+		if (WARN_ON_ONCE(slot >= pool->nr_slots))
+			return -ENOSPC;
+		err = mpool_arena_add(pool, slot, gfp);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Take every idle index the engine will give up into pool->shrink_map. */
+static unsigned int mpool_shrink_collect(struct mpool *pool)
+{
+	u32 buf[MPOOL_ARENA_BATCH];
+	unsigned int i, n, held = 0;
+
+	while ((n = pool->ops->reclaim(pool, buf, ARRAY_SIZE(buf)))) {
+		for (i = 0; i < n; i++) {
+			/* The same index twice in the engine: a double free. */
+			if (WARN_ON_ONCE(__test_and_set_bit(buf[i], pool->shrink_map)))
+				continue;
+			pool->shrink_count[buf[i] >> pool->arena_shift]++;
+			held++;
+		}
+	}
+	return held;
+}
+
+static void mpool_shrink_putback(struct mpool *pool)
+{
+	u32 buf[MPOOL_ARENA_BATCH];
+	unsigned int idx, n = 0;
+
+	for_each_set_bit(idx, pool->shrink_map, pool->max_objs) {
+		__clear_bit(idx, pool->shrink_map);
+		pool->shrink_count[idx >> pool->arena_shift] = 0;
+		buf[n++] = idx;
+		if (n == ARRAY_SIZE(buf)) {
+			pool->ops->put_bulk(pool, buf, n);
+			n = 0;
+		}
+	}
+	if (n)
+		pool->ops->put_bulk(pool, buf, n);
+}
+
+/**
+ * __mpool_shrink() - free arenas whose objects are all idle
+ * @pool: the pool, pool->lock held
+ * @nr_objs: stop once this many objects' arenas have been freed
+ * @floor: never take capacity below this
+ *
+ * Takes every idle index out of the engine's shared state (not CPU-local
+ * caches: flush those first for a full drain), frees the arenas it then
+ * holds completely, highest slot first, and gives the rest back. While it
+ * runs, a get that cannot block may find the pool empty.
+ *
+ * Return: objects freed (whole arenas, so possibly more than @nr_objs).
+ */
+unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
+			     unsigned int floor)
+{
+	unsigned long freed = 0;
+	unsigned int slot, objs;
+
+	lockdep_assert_held(&pool->lock);
+	if (!nr_objs || pool->capacity <= floor)
+		return 0;
+	if (!mpool_shrink_collect(pool))
+		return 0;
+
+	for (slot = pool->nr_slots; slot-- > 0 && freed < nr_objs;) {
+		objs = mpool_slot_objs(pool, slot);
+		if (pool->shrink_count[slot] != objs ||
+		    pool->capacity - objs < floor)
+			continue;
+		bitmap_clear(pool->shrink_map, slot << pool->arena_shift, objs);
+		pool->shrink_count[slot] = 0;
+		mpool_arena_remove(pool, slot);
+		freed += objs;
+	}
+	mpool_shrink_putback(pool);
+	return freed;
+}
+
+/**
+ * mpool_obj_to_idx() - the index of an object, checked
+ * @pool: the pool
+ * @obj: a pointer that should be the start of one of @pool's objects
+ * @idx: where to store the index
+ *
+ * Any pointer is safe to pass: it is only compared with @pool's arenas.
+ *
+ * Return: 0, or -EINVAL if @obj is not the start of an object of @pool.
+ */
+int mpool_obj_to_idx(struct mpool *pool, const void *obj, u32 *idx)
+{
+	unsigned long slot;
+	const void *base;
+	size_t off;
+	u32 i;
+
+	if (unlikely(!virt_addr_valid(obj)))
+		return -EINVAL;
+	slot = page_private(virt_to_page(obj));
+	if (unlikely(slot >= pool->nr_slots))
+		return -EINVAL;
+	base = READ_ONCE(pool->arena_base[slot]);
+	if (unlikely(!base || obj < base))
+		return -EINVAL;
+	off = obj - base;
+	if (unlikely(off >= (size_t)mpool_slot_objs(pool, slot) * pool->stride))
+		return -EINVAL;
+	/* off < arena size <= 4 MiB: exact in 32 bits, like SLUB's obj_to_index(). */
+	i = reciprocal_divide(off, pool->stride_recip);
+	if (unlikely((size_t)i * pool->stride != off))
+		return -EINVAL;
+	*idx = (slot << pool->arena_shift) | i;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_obj_to_idx);
+
+/**
+ * mpool_idx_to_page() - a page of a page-aligned object, for mapping it
+ * @pool: a pool created with MPOOL_F_PAGE_ALIGNED
+ * @idx: an index the caller owns
+ * @pgoff: which page of the object
+ *
+ * Return: the page, or NULL if @pool is not page aligned or @pgoff is past
+ * the object.
+ */
+struct page *mpool_idx_to_page(struct mpool *pool, u32 idx, unsigned int pgoff)
+{
+	if (!(pool->flags & MPOOL_F_PAGE_ALIGNED) ||
+	    pgoff >= pool->obj_size >> PAGE_SHIFT || idx >= pool->max_objs)
+		return NULL;
+	return virt_to_page(mpool_idx_to_obj(pool, idx) +
+			    ((size_t)pgoff << PAGE_SHIFT));
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_idx_to_page);

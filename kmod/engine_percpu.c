@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The percpu engine: Bonwick magazines (alg/magazine.h).
+ *
+ * Each CPU owns a cache of two magazines and serves get/put from it with
+ * local IRQs off and nothing else: no lock, no atomic read-modify-write, no
+ * shared cache line. Only every MPOOL_MAG_SIZE operations or so does a CPU
+ * trade a whole magazine with the depot under its raw spinlock.
+ *
+ * All magazines are allocated when the pool is created, enough for the
+ * depot's sizing rule, so a put never fails and never allocates.
+ *
+ * Up to 2 * MPOOL_MAG_SIZE idle objects can sit in each CPU's cache where
+ * other CPUs cannot get them: a get that cannot block may fail while they
+ * do; one that can block flushes every cache first (pool.c). A CPU that goes
+ * offline has its cache flushed to the depot once it is dead.
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+
+#include "alg/magazine.h"
+#include "pool.h"
+
+struct mpool_pcp {
+	struct mpool_depot depot;
+	struct mpool_mag_cache __percpu *caches;
+	struct mpool_mag *mags;
+	struct hlist_node cpuhp_node;
+};
+
+static enum cpuhp_state mpool_pcp_hp_state;
+
+/* Called with IRQs off, hence the __this_cpu forms. */
+static void mpool_pcp_account_get(struct mpool *pool, enum mpool_mag_result res)
+{
+	if (res == MPOOL_MAG_HIT)
+		__this_cpu_inc(pool->stats->hit);
+	else if (res == MPOOL_MAG_DEPOT)
+		__this_cpu_inc(pool->stats->refill);
+}
+
+static void mpool_pcp_account_put(struct mpool *pool, enum mpool_mag_result res)
+{
+	if (res == MPOOL_MAG_DEPOT)
+		__this_cpu_inc(pool->stats->flush);
+}
+
+bool mpool_engine_percpu_get(struct mpool *pool, u32 *idx)
+{
+	struct mpool_pcp *e = pool->engine;
+	enum mpool_mag_result res;
+	unsigned long flags;
+
+	/* The cache is this CPU's alone; IRQs off keeps out its interrupts. */
+	local_irq_save(flags);
+	res = mpool_mag_alloc(this_cpu_ptr(e->caches), &e->depot, idx);
+	mpool_pcp_account_get(pool, res);
+	local_irq_restore(flags);
+	return res != MPOOL_MAG_EMPTY;
+}
+
+void mpool_engine_percpu_put(struct mpool *pool, u32 idx)
+{
+	struct mpool_pcp *e = pool->engine;
+	enum mpool_mag_result res;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	res = mpool_mag_free(this_cpu_ptr(e->caches), &e->depot, idx);
+	mpool_pcp_account_put(pool, res);
+	local_irq_restore(flags);
+	/* Impossible with the magazines mpool_pcp_init() gives the depot. */
+	WARN_ON_ONCE(res == MPOOL_MAG_EMPTY);
+}
+
+static unsigned int mpool_pcp_get_bulk(struct mpool *pool, u32 *idx,
+				       unsigned int n)
+{
+	struct mpool_pcp *e = pool->engine;
+	struct mpool_mag_cache *c;
+	enum mpool_mag_result res;
+	unsigned long flags;
+	unsigned int i;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(e->caches);
+	for (i = 0; i < n; i++) {
+		res = mpool_mag_alloc(c, &e->depot, &idx[i]);
+		if (res == MPOOL_MAG_EMPTY)
+			break;
+		mpool_pcp_account_get(pool, res);
+	}
+	local_irq_restore(flags);
+	return i;
+}
+
+static void mpool_pcp_put_bulk(struct mpool *pool, const u32 *idx,
+			       unsigned int n)
+{
+	struct mpool_pcp *e = pool->engine;
+	struct mpool_mag_cache *c;
+	enum mpool_mag_result res;
+	unsigned long flags;
+	bool lost = false;
+	unsigned int i;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(e->caches);
+	for (i = 0; i < n; i++) {
+		res = mpool_mag_free(c, &e->depot, idx[i]);
+		mpool_pcp_account_put(pool, res);
+		lost |= res == MPOOL_MAG_EMPTY;
+	}
+	local_irq_restore(flags);
+	WARN_ON_ONCE(lost);
+}
+
+static unsigned int mpool_pcp_reclaim(struct mpool *pool, u32 *idx,
+				      unsigned int max)
+{
+	struct mpool_pcp *e = pool->engine;
+
+	return mpool_depot_reclaim(&e->depot, idx, max);
+}
+
+/* Only the depot is reclaimable; CPU caches wait for a flush. */
+static unsigned int mpool_pcp_count(struct mpool *pool)
+{
+	struct mpool_pcp *e = pool->engine;
+
+	return mpool_depot_count(&e->depot);
+}
+
+static void mpool_pcp_flush_local(void *arg)
+{
+	struct mpool_pcp *e = arg;
+
+	/* on_each_cpu() runs this with IRQs off, as the cache requires. */
+	mpool_mag_cache_flush(this_cpu_ptr(e->caches), &e->depot);
+}
+
+static void mpool_pcp_flush(struct mpool *pool)
+{
+	/*
+	 * Offline CPUs were flushed when they died; holding the hotplug lock
+	 * keeps one from dying half-way through, with its objects in neither
+	 * place we look.
+	 */
+	cpus_read_lock();
+	on_each_cpu(mpool_pcp_flush_local, pool->engine, 1);
+	cpus_read_unlock();
+}
+
+/* Teardown of a CPUHP_BP_PREPARE_DYN state: runs after @cpu is dead. */
+static int mpool_pcp_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct mpool_pcp *e = hlist_entry(node, struct mpool_pcp, cpuhp_node);
+
+	/*
+	 * Nothing runs on @cpu any more, so its cache is ours; the hotplug
+	 * machinery's synchronization orders that CPU's last writes to it
+	 * before this.
+	 */
+	mpool_mag_cache_flush(per_cpu_ptr(e->caches, cpu), &e->depot);
+	return 0;
+}
+
+static void mpool_pcp_free(struct mpool_pcp *e)
+{
+	free_percpu(e->caches);
+	kvfree(e->mags);
+	kvfree(e);
+}
+
+static int mpool_pcp_init(struct mpool *pool)
+{
+	/* The depot sizing rule of mpool_mag_free(). */
+	unsigned int nr_mags = DIV_ROUND_UP(pool->max_objs, MPOOL_MAG_SIZE) +
+			       2 * num_possible_cpus() + 1;
+	struct mpool_pcp *e;
+	unsigned int i;
+	int cpu, err;
+
+	e = mpool_kvzalloc_node(sizeof(*e), pool->node);
+	if (!e)
+		return -ENOMEM;
+	mpool_depot_init(&e->depot);
+	e->mags = mpool_kvzalloc_node(array_size(nr_mags, sizeof(*e->mags)),
+				      pool->node);
+	if (!mpool_should_fail())
+		e->caches = alloc_percpu_gfp(struct mpool_mag_cache,
+					     GFP_KERNEL_ACCOUNT);
+	if (!e->mags || !e->caches) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < nr_mags; i++)
+		mpool_depot_add_empty(&e->depot, &e->mags[i]);
+	for_each_possible_cpu(cpu) {
+		err = mpool_mag_cache_init(per_cpu_ptr(e->caches, cpu), &e->depot);
+		if (WARN_ON_ONCE(err))
+			goto fail;
+	}
+	err = cpuhp_state_add_instance_nocalls(mpool_pcp_hp_state, &e->cpuhp_node);
+	if (err)
+		goto fail;
+	pool->engine = e;
+	return 0;
+
+fail:
+	mpool_pcp_free(e);
+	return err;
+}
+
+static void mpool_pcp_fini(struct mpool *pool)
+{
+	struct mpool_pcp *e = pool->engine;
+
+	cpuhp_state_remove_instance_nocalls(mpool_pcp_hp_state, &e->cpuhp_node);
+	mpool_pcp_free(e);
+	pool->engine = NULL;
+}
+
+const struct mpool_engine_ops mpool_engine_percpu_ops = {
+	.name		= "percpu",
+	.init		= mpool_pcp_init,
+	.fini		= mpool_pcp_fini,
+	.get		= mpool_engine_percpu_get,
+	.put		= mpool_engine_percpu_put,
+	.get_bulk	= mpool_pcp_get_bulk,
+	.put_bulk	= mpool_pcp_put_bulk,
+	.reclaim	= mpool_pcp_reclaim,
+	.flush		= mpool_pcp_flush,
+	.count		= mpool_pcp_count,
+};
+
+/**
+ * mpool_engines_init() - module-wide engine setup: the CPU hotplug state
+ *
+ * Return: 0 or a negative errno from cpuhp_setup_state_multi().
+ */
+int mpool_engines_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mempool:dead",
+				      NULL, mpool_pcp_cpu_dead);
+	if (ret < 0)
+		return ret;
+	mpool_pcp_hp_state = ret;
+	return 0;
+}
+
+/**
+ * mpool_engines_exit() - undo mpool_engines_init(), once every pool is gone
+ */
+void mpool_engines_exit(void)
+{
+	cpuhp_remove_multi_state(mpool_pcp_hp_state);
+}

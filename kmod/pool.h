@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The inside of a pool: struct mpool, the engine interface and the index API
+ * that /dev/mempool builds on. Not for other modules; they use
+ * <linux/mpool.h>.
+ *
+ * An object is named by a u32 index. Index i lives in arena i >> arena_shift
+ * at offset (i & arena_mask) * stride. Engines only ever move indices, never
+ * pointers, and no metadata is ever kept inside object memory: userspace may
+ * own (and scribble on) every byte of it.
+ */
+#ifndef _MPOOL_POOL_H
+#define _MPOOL_POOL_H
+
+#include <linux/fault-inject.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
+#include <linux/reciprocal_div.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+
+#include "include/linux/mpool.h"
+
+struct mpool;
+struct page;
+
+/**
+ * struct mpool_engine_ops - how an engine keeps the idle indices
+ * @name: for messages and KUnit
+ * @init: allocate the engine's state for @pool->max_objs indices, none of
+ *	them present; process context
+ * @fini: free that state; the indices it holds are simply forgotten
+ * @get: take one idle index; false when the engine has none it can reach
+ *	from this CPU right now
+ * @put: give back one index; never fails (the engine was sized for
+ *	max_objs at @init)
+ * @get_bulk: take up to @n indices, return how many were taken
+ * @put_bulk: give back @n indices
+ * @reclaim: take up to @max idle indices out of the engine's shared state
+ *	for a shrink; called with pool->lock held, process context
+ * @flush: optional; push every CPU-local cache back to the shared state so
+ *	that @reclaim and other CPUs can see those indices; process context
+ * @count: optional; how many indices @reclaim could take right now
+ *	(racy); without it, every idle object is assumed reclaimable
+ *
+ * @get/@put/@get_bulk/@put_bulk run in any context the engine documents in
+ * <linux/mpool.h>.
+ */
+struct mpool_engine_ops {
+	const char *name;
+	int (*init)(struct mpool *pool);
+	void (*fini)(struct mpool *pool);
+	bool (*get)(struct mpool *pool, u32 *idx);
+	void (*put)(struct mpool *pool, u32 idx);
+	unsigned int (*get_bulk)(struct mpool *pool, u32 *idx, unsigned int n);
+	void (*put_bulk)(struct mpool *pool, const u32 *idx, unsigned int n);
+	unsigned int (*reclaim)(struct mpool *pool, u32 *idx, unsigned int max);
+	void (*flush)(struct mpool *pool);
+	unsigned int (*count)(struct mpool *pool);
+};
+
+extern const struct mpool_engine_ops mpool_engine_percpu_ops;
+extern const struct mpool_engine_ops mpool_engine_ring_ops;
+extern const struct mpool_engine_ops mpool_engine_lockfree_ops;
+
+/*
+ * The hot get/put of each engine, named so that pool.c can call them
+ * through INDIRECT_CALL_3() instead of a retpoline.
+ */
+bool mpool_engine_percpu_get(struct mpool *pool, u32 *idx);
+void mpool_engine_percpu_put(struct mpool *pool, u32 idx);
+bool mpool_engine_ring_get(struct mpool *pool, u32 *idx);
+void mpool_engine_ring_put(struct mpool *pool, u32 idx);
+bool mpool_engine_lockfree_get(struct mpool *pool, u32 *idx);
+void mpool_engine_lockfree_put(struct mpool *pool, u32 idx);
+
+int mpool_engines_init(void);
+void mpool_engines_exit(void);
+
+/*
+ * Per-CPU event counters. Each is only ever bumped by its own CPU with
+ * this_cpu_*() (safe against interrupts on that CPU, and on x86 against
+ * NMIs too), so the hot path never writes a shared cache line for them.
+ */
+struct mpool_stats {
+	u64 alloc;		/* objects handed out */
+	u64 free;		/* objects given back to the engine */
+	u64 hit;		/* percpu: get served by this CPU's magazines */
+	u64 refill;		/* percpu: get that took a full magazine from the depot */
+	u64 flush;		/* percpu: put that moved a full magazine to the depot */
+	u64 miss;		/* get (or bulk get) that found the pool empty */
+	u64 grow;		/* arenas added */
+	u64 shrink;		/* arenas freed */
+	u64 shrunk_objs;	/* objects those arenas held */
+	u64 quarantined;	/* objects the validate hook refused */
+};
+
+/**
+ * struct mpool_stats_sum - one reading of a pool's statistics
+ * @alloc: see struct mpool_stats, summed over all CPUs
+ * @free: ditto
+ * @hit: ditto
+ * @refill: ditto
+ * @flush: ditto
+ * @miss: ditto
+ * @grow: ditto
+ * @shrink: ditto
+ * @shrunk_objs: ditto
+ * @quarantined: ditto
+ * @capacity: objects the pool's arenas hold now (idle, out or quarantined)
+ * @max_objs: the ceiling on @capacity
+ * @nr_arenas: arenas allocated now
+ * @arena_objs: objects per (full) arena
+ * @arena_pages: pages per (full) arena
+ * @idle: objects neither handed out nor quarantined
+ *
+ * The counters are read without stopping the CPUs that bump them, so on a
+ * busy pool the sum is not a snapshot; on a quiet one it is exact.
+ */
+struct mpool_stats_sum {
+	u64 alloc;
+	u64 free;
+	u64 hit;
+	u64 refill;
+	u64 flush;
+	u64 miss;
+	u64 grow;
+	u64 shrink;
+	u64 shrunk_objs;
+	u64 quarantined;
+	unsigned int capacity;
+	unsigned int max_objs;
+	unsigned int nr_arenas;
+	unsigned int arena_objs;
+	unsigned int arena_pages;
+	u64 idle;
+};
+
+/* struct mpool::state bits */
+#define MPOOL_S_DEAD		0	/* percpu_ref killed: no new objects */
+
+/*
+ * A pool of fixed-size objects. The first group is what every get/put reads; it is written only at
+ * creation. Then the slow-path state under @lock, then the lifetime and
+ * registry state.
+ */
+struct mpool {
+	const struct mpool_engine_ops *ops;
+	void *engine;
+	void **arena_base;		/* [nr_slots]; NULL: slot empty */
+	struct mpool_stats __percpu *stats;
+	unsigned int stride;
+	unsigned int arena_shift;
+	struct reciprocal_value stride_recip;
+	unsigned int flags;
+	unsigned int max_objs;
+	unsigned int nr_slots;
+	size_t obj_size;
+	void (*reset)(void *obj, void *priv);
+	bool (*validate)(void *obj, void *priv);
+	void (*ctor)(void *obj, void *priv);
+	void *priv;
+	/* One count per object handed out, plus the initial "alive" one. */
+	struct percpu_ref objs;
+
+	/* Grow and shrink, serialized by @lock. */
+	struct mutex lock;
+	unsigned int capacity;		/* written under @lock, read locklessly */
+	unsigned int nr_arenas;
+	unsigned int arena_pages;
+	unsigned int arena_order;
+	unsigned int init_objs;
+	unsigned int grow_pct;
+	int node;
+	unsigned long *slot_map;	/* [nr_slots] bits: arena present */
+	unsigned long *shrink_map;	/* [max_objs] bits: held by a shrink */
+	unsigned int *shrink_count;	/* [nr_slots]: how many of them per arena */
+
+	/* Lifetime. */
+	struct kref kref;		/* users: the creator, lookups */
+	unsigned long state;		/* MPOOL_S_* */
+	struct llist_node free_node;	/* on the deferred-free list */
+
+	/* Registry, under mpool_registry_lock. */
+	struct list_head list;		/* on the list of all pools */
+	bool registered;		/* the name is taken */
+	enum mpool_engine engine_id;
+	size_t align;
+	char name[MPOOL_NAME_MAX];
+};
+
+/* Index API: what /dev/mempool maps and hands to userspace. */
+int mpool_alloc_idx(struct mpool *pool, u32 *idx, gfp_t gfp);
+void mpool_free_idx(struct mpool *pool, u32 idx);
+int mpool_obj_to_idx(struct mpool *pool, const void *obj, u32 *idx);
+struct page *mpool_idx_to_page(struct mpool *pool, u32 idx, unsigned int pgoff);
+
+static inline unsigned int mpool_arena_mask(const struct mpool *pool)
+{
+	return (1U << pool->arena_shift) - 1;
+}
+
+/**
+ * mpool_idx_to_obj() - the address of object @idx
+ * @pool: the pool
+ * @idx: an index the caller owns (got from mpool_alloc_idx())
+ *
+ * No check: owning the index is what keeps its arena alive, and the engine
+ * that handed the index out ordered the arena's publication before it (see
+ * mpool_arena_add()).
+ *
+ * Return: the object's kernel address.
+ */
+static inline void *mpool_idx_to_obj(const struct mpool *pool, u32 idx)
+{
+	void *base = pool->arena_base[idx >> pool->arena_shift];
+
+	return base + (size_t)(idx & mpool_arena_mask(pool)) * pool->stride;
+}
+
+/* Objects in arena slot @slot; only the last slot may be short. */
+static inline unsigned int mpool_slot_objs(const struct mpool *pool,
+					   unsigned int slot)
+{
+	unsigned int first = slot << pool->arena_shift;
+
+	return min(1U << pool->arena_shift, pool->max_objs - first);
+}
+
+void mpool_stats_read(const struct mpool *pool, struct mpool_stats_sum *sum);
+
+/* pool.c: building and tearing down a pool (the registry names it). */
+int mpool_pool_init(void);
+struct mpool *mpool_pool_build(const struct mpool_params *params);
+void mpool_pool_free(struct mpool *pool);
+bool mpool_params_match(const struct mpool *pool,
+			const struct mpool_params *params);
+
+/* arena.c: backing memory and capacity. */
+int mpool_arena_setup(struct mpool *pool);
+void mpool_arena_teardown(struct mpool *pool);
+int __mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp);
+unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
+			     unsigned int floor);
+
+/* registry.c */
+void mpool_objs_release(struct percpu_ref *ref);
+void mpool_pool_kill(struct mpool *pool);
+int mpool_registry_init(void);
+void mpool_registry_exit(void);
+unsigned long mpool_registry_count_idle(void);
+unsigned long mpool_registry_shrink(unsigned long nr_objs);
+unsigned int mpool_nr_pools(void);
+void mpool_wait_for_frees(void);
+
+/* shrinker.c */
+int mpool_shrinker_init(void);
+void mpool_shrinker_exit(void);
+
+/*
+ * Fault injection: every allocation a pool makes first asks this, so a
+ * test (or /proc/<pid>/fail-nth) can fail the Nth one deterministically.
+ * Compiled in only with CONFIG_FAULT_INJECTION, which production kernels
+ * leave off.
+ */
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+extern struct fault_attr mpool_fault_attr;
+
+static inline bool mpool_should_fail(void)
+{
+	return should_fail(&mpool_fault_attr, 1);
+}
+#else
+static inline bool mpool_should_fail(void)
+{
+	return false;
+}
+#endif
+
+/* Every allocation a pool makes for itself goes through here. */
+static inline void *mpool_kvzalloc_node(size_t size, int node)
+{
+	if (mpool_should_fail())
+		return NULL;
+	return kvzalloc_node(size, GFP_KERNEL_ACCOUNT, node);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Exported only to the KUnit module (EXPORT_SYMBOL_IF_KUNIT). */
+struct shrinker;
+struct shrink_control;
+unsigned long mpool_shrinker_count(struct shrinker *shrinker,
+				   struct shrink_control *sc);
+unsigned long mpool_shrinker_scan(struct shrinker *shrinker,
+				  struct shrink_control *sc);
+#endif
+
+#endif /* _MPOOL_POOL_H */

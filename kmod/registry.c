@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Names and lifetimes.
+ *
+ * Two counts keep a pool alive. pool->kref counts users: the creator and
+ * everyone who looked the pool up. pool->objs (a percpu_ref) counts objects
+ * handed out, plus one "alive" reference. When the last user goes, the
+ * alive reference is killed; when the last object then comes back, the
+ * percpu_ref release frees the pool. So a pool can be destroyed with
+ * objects out, like page_pool, and lives until the last one is freed.
+ *
+ * Every pool, alive or dying, is on mpool_pools until it is freed, so
+ * module exit can find them all. Only registered pools own their name: a
+ * destroyed pool's name is free at once, even while its objects are out.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/irq_work.h>
+#include <linux/llist.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "pool.h"
+
+static DEFINE_MUTEX(mpool_registry_lock);
+static LIST_HEAD(mpool_pools);
+
+/*
+ * Freeing a pool takes mutexes and cpus_read_lock(), but the last object
+ * can come back in any context, NMI included (lockfree engine). So the
+ * release pushes the pool on a lock-free list and raises an irq_work,
+ * which is NMI-safe; the irq_work queues the work that frees.
+ */
+static LLIST_HEAD(mpool_free_list);
+
+static void mpool_free_workfn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&mpool_free_list);
+	struct mpool *pool, *next;
+
+	llist_for_each_entry_safe(pool, next, list, free_node) {
+		mutex_lock(&mpool_registry_lock);
+		list_del(&pool->list);
+		mutex_unlock(&mpool_registry_lock);
+		mpool_pool_free(pool);
+	}
+}
+
+static DECLARE_WORK(mpool_free_work, mpool_free_workfn);
+
+static void mpool_free_irq_workfn(struct irq_work *work)
+{
+	schedule_work(&mpool_free_work);
+}
+
+static DEFINE_IRQ_WORK(mpool_free_irq_work, mpool_free_irq_workfn);
+
+/**
+ * mpool_objs_release() - percpu_ref release: the pool's last object is back
+ * @ref: pool->objs, killed and now zero
+ *
+ * Context: any, including NMI.
+ */
+void mpool_objs_release(struct percpu_ref *ref)
+{
+	struct mpool *pool = container_of(ref, struct mpool, objs);
+
+	/*
+	 * llist_add() is a full-barrier cmpxchg: everything this CPU did to
+	 * the pool is ordered before the worker that takes it off the list.
+	 */
+	llist_add(&pool->free_node, &mpool_free_list);
+	irq_work_queue(&mpool_free_irq_work);
+}
+
+/**
+ * mpool_pool_kill() - no new objects from @pool; free it when all are back
+ * @pool: the pool
+ *
+ * Context: any but NMI; idempotent.
+ */
+void mpool_pool_kill(struct mpool *pool)
+{
+	/*
+	 * Last user vs. module exit: only one of them may kill the ref.
+	 * test_and_set_bit() is a full barrier, ordering it before the kill.
+	 */
+	if (!test_and_set_bit(MPOOL_S_DEAD, &pool->state))
+		percpu_ref_kill(&pool->objs);
+}
+
+static void mpool_kref_release(struct kref *kref)
+{
+	mpool_pool_kill(container_of(kref, struct mpool, kref));
+}
+
+/*
+ * The registered pool called @name with a reference for the caller, or
+ * NULL. A pool whose users all left without mpool_destroy() gives its name
+ * up here.
+ */
+static struct mpool *__mpool_get_by_name(const char *name)
+{
+	struct mpool *pool;
+
+	lockdep_assert_held(&mpool_registry_lock);
+	list_for_each_entry(pool, &mpool_pools, list) {
+		if (!pool->registered || strncmp(pool->name, name, MPOOL_NAME_MAX))
+			continue;
+		if (kref_get_unless_zero(&pool->kref))
+			return pool;
+		pool->registered = false;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Name @pool, unless a pool already has the name: then return that one. */
+static struct mpool *__mpool_register(struct mpool *pool)
+{
+	struct mpool *old;
+
+	lockdep_assert_held(&mpool_registry_lock);
+	old = __mpool_get_by_name(pool->name);
+	if (old)
+		return old;
+	pool->registered = true;
+	list_add_tail(&pool->list, &mpool_pools);
+	return NULL;
+}
+
+/**
+ * mpool_create() - create a named pool
+ * @params: what to build; the structure is not used after the call
+ *
+ * The name must be unique among live pools; a destroyed pool's name can be
+ * reused at once. init_objs objects (rounded up to whole arenas) are
+ * created, and constructed, before the call returns.
+ *
+ * Context: process context.
+ * Return: the pool, holding the creator's reference, which mpool_destroy()
+ * drops; ERR_PTR(-EINVAL) for bad parameters, ERR_PTR(-EEXIST) if the
+ * name is taken, ERR_PTR(-ENOMEM). Nothing is left allocated on failure.
+ */
+struct mpool *mpool_create(const struct mpool_params *params)
+{
+	struct mpool *pool, *old;
+
+	might_sleep();
+	if (!params || !params->name)
+		return ERR_PTR(-EINVAL);
+
+	/* Fail a duplicate before building (and constructing) anything. */
+	mutex_lock(&mpool_registry_lock);
+	old = __mpool_get_by_name(params->name);
+	mutex_unlock(&mpool_registry_lock);
+	if (old) {
+		mpool_unref(old);
+		return ERR_PTR(-EEXIST);
+	}
+
+	pool = mpool_pool_build(params);
+	if (IS_ERR(pool))
+		return pool;
+
+	mutex_lock(&mpool_registry_lock);
+	old = __mpool_register(pool);
+	mutex_unlock(&mpool_registry_lock);
+	if (old) {
+		mpool_unref(old);
+		mpool_pool_free(pool);
+		return ERR_PTR(-EEXIST);
+	}
+	return pool;
+}
+EXPORT_SYMBOL_GPL(mpool_create);
+
+/**
+ * mpool_lookup() - find a pool by name
+ * @name: the name it was created with
+ *
+ * Context: process context.
+ * Return: the pool with a new reference, which the caller drops with
+ * mpool_unref(); NULL if no live pool has that name.
+ */
+struct mpool *mpool_lookup(const char *name)
+{
+	struct mpool *pool;
+
+	might_sleep();
+	if (!name)
+		return NULL;
+	mutex_lock(&mpool_registry_lock);
+	pool = __mpool_get_by_name(name);
+	mutex_unlock(&mpool_registry_lock);
+	return pool;
+}
+EXPORT_SYMBOL_GPL(mpool_lookup);
+
+/**
+ * mpool_lookup_or_create() - find a pool by name, creating it if needed
+ * @params: what to build if there is no pool called @params->name
+ *
+ * Several users can share a pool this way, each dropping its reference
+ * with mpool_unref(); the pool goes away (and its name becomes free) when
+ * the last one does. An existing pool only matches if it was built with
+ * the same engine, object size, alignment, flags, max_objs and hooks.
+ *
+ * Context: process context.
+ * Return: the pool with a new reference; ERR_PTR(-EEXIST) if a pool of
+ * that name exists but does not match; ERR_PTR(-EINVAL) or
+ * ERR_PTR(-ENOMEM) as for mpool_create().
+ */
+struct mpool *mpool_lookup_or_create(const struct mpool_params *params)
+{
+	struct mpool *pool, *old;
+
+	might_sleep();
+	if (!params || !params->name)
+		return ERR_PTR(-EINVAL);
+
+	mutex_lock(&mpool_registry_lock);
+	old = __mpool_get_by_name(params->name);
+	mutex_unlock(&mpool_registry_lock);
+	if (!old) {
+		pool = mpool_pool_build(params);
+		if (IS_ERR(pool))
+			return pool;
+		mutex_lock(&mpool_registry_lock);
+		old = __mpool_register(pool);
+		mutex_unlock(&mpool_registry_lock);
+		if (!old)
+			return pool;
+		/* Lost a race with another creator: use theirs. */
+		mpool_pool_free(pool);
+	}
+	if (!mpool_params_match(old, params)) {
+		mpool_unref(old);
+		return ERR_PTR(-EEXIST);
+	}
+	return old;
+}
+EXPORT_SYMBOL_GPL(mpool_lookup_or_create);
+
+/**
+ * mpool_ref() - take another reference on a pool
+ * @pool: a pool the caller already holds a reference on
+ *
+ * Context: any but NMI.
+ */
+void mpool_ref(struct mpool *pool)
+{
+	kref_get(&pool->kref);
+}
+EXPORT_SYMBOL_GPL(mpool_ref);
+
+/**
+ * mpool_unref() - drop a reference on a pool
+ * @pool: the pool
+ *
+ * After the last reference no new objects can be taken from the pool; it
+ * is freed once every object handed out has been freed.
+ *
+ * Context: any but NMI.
+ */
+void mpool_unref(struct mpool *pool)
+{
+	kref_put(&pool->kref, mpool_kref_release);
+}
+EXPORT_SYMBOL_GPL(mpool_unref);
+
+/**
+ * mpool_destroy() - unname a pool and drop the creator's reference
+ * @pool: the pool, or NULL or an ERR_PTR (then nothing happens)
+ *
+ * The name is free for reuse on return. Objects still out stay valid and
+ * must still be given back with mpool_free(); other references stay valid
+ * too. The memory goes when both have been dropped.
+ *
+ * Context: process context.
+ */
+void mpool_destroy(struct mpool *pool)
+{
+	might_sleep();
+	if (IS_ERR_OR_NULL(pool))
+		return;
+	mutex_lock(&mpool_registry_lock);
+	pool->registered = false;
+	mutex_unlock(&mpool_registry_lock);
+	mpool_unref(pool);
+}
+EXPORT_SYMBOL_GPL(mpool_destroy);
+
+/* The shrinker keeps a live pool's prefill; a dying pool keeps nothing. */
+static unsigned int mpool_shrink_floor(const struct mpool *pool)
+{
+	return test_bit(MPOOL_S_DEAD, &pool->state) ? 0 : pool->init_objs;
+}
+
+/**
+ * mpool_registry_count_idle() - idle objects the shrinker could free
+ *
+ * Context: reclaim; never blocks (returns 0 if the registry is busy).
+ * Return: the sum over all pools, approximate.
+ */
+unsigned long mpool_registry_count_idle(void)
+{
+	struct mpool_stats_sum sum;
+	unsigned long total = 0;
+	struct mpool *pool;
+	unsigned int floor;
+
+	/* Reclaim can run under the registry lock (pool creation). */
+	if (!mutex_trylock(&mpool_registry_lock))
+		return 0;
+	list_for_each_entry(pool, &mpool_pools, list) {
+		mpool_stats_read(pool, &sum);
+		floor = mpool_shrink_floor(pool);
+		if (sum.capacity <= floor)
+			continue;
+		if (pool->ops->count)
+			sum.idle = min_t(u64, sum.idle, pool->ops->count(pool));
+		total += min_t(u64, sum.idle, sum.capacity - floor);
+	}
+	mutex_unlock(&mpool_registry_lock);
+	return total;
+}
+
+/**
+ * mpool_registry_shrink() - free idle arenas across all pools
+ * @nr_objs: objects wanted
+ *
+ * Pools whose lock is held (by a grow that may be what is reclaiming right
+ * now) are skipped. The list is rotated so that the pool shrunk first
+ * changes from call to call.
+ *
+ * Context: reclaim; never blocks.
+ * Return: objects freed, or SHRINK_STOP if the registry was busy or every
+ * pool with idle objects was.
+ */
+unsigned long mpool_registry_shrink(unsigned long nr_objs)
+{
+	unsigned long freed = 0;
+	bool skipped = false;
+	struct mpool *pool;
+
+	if (!mutex_trylock(&mpool_registry_lock))
+		return SHRINK_STOP;
+	list_for_each_entry(pool, &mpool_pools, list) {
+		if (freed >= nr_objs)
+			break;
+		if (!mutex_trylock(&pool->lock)) {
+			skipped = true;
+			continue;
+		}
+		freed += __mpool_shrink(pool, nr_objs - freed,
+					mpool_shrink_floor(pool));
+		mutex_unlock(&pool->lock);
+	}
+	if (!list_empty(&mpool_pools))
+		list_rotate_left(&mpool_pools);
+	mutex_unlock(&mpool_registry_lock);
+	return !freed && skipped ? SHRINK_STOP : freed;
+}
+
+/**
+ * mpool_nr_pools() - how many pools exist, dying ones included
+ *
+ * Return: the number of pools not yet freed.
+ */
+unsigned int mpool_nr_pools(void)
+{
+	struct mpool *pool;
+	unsigned int n = 0;
+
+	mutex_lock(&mpool_registry_lock);
+	list_for_each_entry(pool, &mpool_pools, list)
+		n++;
+	mutex_unlock(&mpool_registry_lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_nr_pools);
+
+/**
+ * mpool_wait_for_frees() - wait until pools released so far are freed
+ *
+ * Context: process context.
+ */
+void mpool_wait_for_frees(void)
+{
+	/* percpu_ref_kill() finishes, and may release, in an RCU callback. */
+	rcu_barrier();
+	irq_work_sync(&mpool_free_irq_work);
+	flush_work(&mpool_free_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_wait_for_frees);
+
+/**
+ * mpool_registry_init() - module init for the registry
+ *
+ * Return: 0.
+ */
+int mpool_registry_init(void)
+{
+	return mpool_pool_init();
+}
+
+/**
+ * mpool_registry_exit() - free every pool before the module goes
+ *
+ * Users are other modules, which are gone by now (they hold references on
+ * this one), and /dev/mempool, which is closed. A pool still named was
+ * leaked by its creator; a pool with objects still out was leaked by their
+ * holders. Both are reported and freed anyway.
+ */
+void mpool_registry_exit(void)
+{
+	struct mpool *pool, *next;
+	LIST_HEAD(leaked);
+
+	mutex_lock(&mpool_registry_lock);
+	list_for_each_entry(pool, &mpool_pools, list) {
+		if (test_bit(MPOOL_S_DEAD, &pool->state))
+			continue;
+		pr_warn("pool %s was never destroyed\n", pool->name);
+		pool->registered = false;
+		mpool_pool_kill(pool);
+	}
+	mutex_unlock(&mpool_registry_lock);
+
+	mpool_wait_for_frees();
+
+	mutex_lock(&mpool_registry_lock);
+	list_splice_init(&mpool_pools, &leaked);
+	mutex_unlock(&mpool_registry_lock);
+	list_for_each_entry_safe(pool, next, &leaked, list) {
+		pr_err("pool %s still has objects out at unload\n", pool->name);
+		list_del(&pool->list);
+		mpool_pool_free(pool);
+	}
+}
