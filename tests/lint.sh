@@ -10,7 +10,7 @@ fail=0
 
 for k in 6.1 6.12; do
 	resolve_kernel "$k"
-	(build_modules "$k" "$TOP_DIR/build/lint-$k/src" C=1) || fail=1
+	(build_modules "$k" "$BUILD_DIR/lint-$k/src" C=1) || fail=1
 done
 
 kernel_files=$(ls kmod/*.[ch] kmod/alg/*.h kmod/include/linux/*.h uapi/linux/*.h \

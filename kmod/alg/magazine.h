@@ -30,6 +30,7 @@
 #ifndef _MPOOL_ALG_MAGAZINE_H
 #define _MPOOL_ALG_MAGAZINE_H
 
+#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/spinlock.h>
@@ -37,11 +38,15 @@
 
 #define MPOOL_MAG_SIZE 32
 
+/*
+ * Cache-line aligned: magazines are allocated as one array, and two CPUs
+ * filling neighbouring magazines must not write the same line.
+ */
 struct mpool_mag {
 	struct mpool_mag *next;	/* depot list link; unused while in a cache */
 	unsigned int count;
 	u32 objs[MPOOL_MAG_SIZE];
-};
+} ____cacheline_aligned_in_smp;
 
 struct mpool_mag_cache {
 	struct mpool_mag *loaded;

@@ -18,18 +18,23 @@ step() {	# step NAME COMMAND...: one pass/fail over a whole command
 	fi
 }
 
+quietly() {	# quietly LOG COMMAND...: keep a log, show its tail on failure
+	local log=$1
+	shift
+	mkdir -p "$(dirname "$log")"
+	"$@" >"$log" 2>&1 || { tail -n 40 "$log"; return 1; }
+}
+
 "$VM_DIR/setup.sh" || die "set-up failed"
 step lint "$TOP_DIR/tests/lint.sh"
 step judge-selftest "$VM_DIR/judge_test.sh" "$(kernel_source)"
-if [ -f "$TOP_DIR/tests/harness/Makefile" ]; then
-	step harness-tsan make -s -C "$TOP_DIR/tests/harness" check
-fi
+step harness-tsan quietly "$BUILD_DIR/harness.log" make -s -C "$TOP_DIR/tests/harness" check
 
 for k in "${kernels[@]}"; do
-	rm -f "$TOP_DIR/build/$k/summary"
+	rm -f "$BUILD_DIR/$k/summary"
 	"$VM_DIR/run.sh" "$k" check
-	if [ -f "$TOP_DIR/build/$k/summary" ]; then
-		read -r p f < "$TOP_DIR/build/$k/summary"
+	if [ -f "$BUILD_DIR/$k/summary" ]; then
+		read -r p f < "$BUILD_DIR/$k/summary"
 		passed=$((passed + p)) failed=$((failed + f))
 	else
 		failed=$((failed + 1)); echo "FAIL [$k] run did not complete"

@@ -4,6 +4,8 @@
 MPOOL_CACHE=${MPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mempool-ko}
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP_DIR=$(cd "$VM_DIR/../.." && pwd)
+# Per-kernel build trees and VM logs; separate ones let runs go side by side.
+BUILD_DIR=${MPOOL_BUILD_DIR:-$TOP_DIR/build}
 
 die() { echo "error: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }

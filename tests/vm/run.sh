@@ -13,7 +13,7 @@ mode=${2:-check}
 resolve_kernel "$kname"
 ksrc=$(kernel_source)
 
-B=$TOP_DIR/build/$kname
+B=$BUILD_DIR/$kname
 rm -rf "$B/root" "$B/summary"
 mkdir -p "$B/src" "$B/root"/{bin,dev,proc,sys,tmp,etc,tests,lib/mpool}
 
