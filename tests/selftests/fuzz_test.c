@@ -14,7 +14,7 @@
  *   MPOOL_FUZZ_SEED=n   replay a run (the seed is printed first)
  *   MPOOL_FUZZ_CALLS=n  system calls to make (default: 100000 on a kernel
  *                       with fault injection, i.e. the debug kernel;
- *                       20000 elsewhere)
+ *                       50000 elsewhere)
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -756,7 +756,7 @@ TEST_F_TIMEOUT(fuzz, random_walk, 2000)
 			  ((unsigned long long)time(NULL) << 20) ^
 			  ((unsigned long long)getpid() << 40));
 	f->rng = f->seed ? f->seed : 1;
-	f->target = env_ull("MPOOL_FUZZ_CALLS", debug_kernel() ? 100000 : 20000);
+	f->target = env_ull("MPOOL_FUZZ_CALLS", debug_kernel() ? 100000 : 50000);
 	ksft_print_msg("fuzz: seed %llu, %lu calls (replay: MPOOL_FUZZ_SEED=%llu)\n",
 		       f->seed, f->target, f->seed);
 	for (i = 0; i < NSESS; i++)
