@@ -5,6 +5,7 @@ result() {
 	if [ "$2" -eq 0 ]; then echo "RESULT ok $1"; else echo "RESULT not ok $1"; fi
 }
 
+. /etc/mpool-env
 kmemleak=/sys/kernel/debug/kmemleak
 [ -e $kmemleak ] && echo clear > $kmemleak
 
@@ -31,6 +32,12 @@ if [ -f /lib/mpool/mempool_kunit.ko ]; then
 	rmmod mempool_kunit
 	result kunit-unload $?
 fi
+
+# An open session pins the module.
+exec 3</dev/mempool
+! rmmod mempool 2>/dev/null
+result unload-refused-while-open $?
+exec 3<&-
 
 rmmod mempool
 result module-unload $?

@@ -32,6 +32,11 @@ chmod +x "$B/root/init"
 echo "$mode" > "$B/root/etc/mpool-mode"
 echo "${MPOOL_SMP:-4}" > "$B/root/etc/mpool-vcpus"
 echo "${MPOOL_KUNIT_ARGS:-}" > "$B/root/etc/mpool-kunit-args"
+# Replay a fuzzer run: MPOOL_FUZZ_SEED=<seed printed by fuzz_test> run.sh ...
+: > "$B/root/etc/mpool-env"
+for v in MPOOL_FUZZ_SEED MPOOL_FUZZ_CALLS; do
+	[ -z "${!v:-}" ] || echo "export $v=${!v}" >> "$B/root/etc/mpool-env"
+done
 (cd "$B/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
 
 # Debug kernels run KASAN + lockdep under emulation: give them time.
