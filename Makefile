@@ -6,17 +6,21 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
-all: modules
+all: modules userspace
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a
+# libmempool (shared and static) and mempoolctl: see userspace/Makefile.
+userspace:
+	$(MAKE) -C userspace
+
+# install, uninstall, dkms-install, dkms-uninstall (DESTDIR, PREFIX...).
+include install.mk
 
 clean:
 	-[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userspace clean
 	rm -rf build
 
 # Installs what is missing (root), or prints the command to run.
@@ -41,4 +45,9 @@ demo: setup
 shell: setup
 	@tests/vm/run.sh 6.12 shell
 
-.PHONY: all modules install clean setup lint check check-kcsan demo shell
+# mempool.ko against kmem_cache, kmalloc, mempool_t, objpool and a spinlocked
+# stack, in QEMU with 1, 2 and 4 vCPUs: bench/results/ (see bench/run.sh).
+bench: setup
+	@bench/run.sh
+
+.PHONY: all modules userspace clean setup lint check check-kcsan demo shell bench

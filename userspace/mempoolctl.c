@@ -1,67 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mempoolctl: command-line face of /dev/mempool.
+ * mempoolctl: command-line face of /dev/mempool. This file only dispatches;
+ * each command lives in ctl/ and follows ctl/ctl.h's rules (--help, one-line
+ * errors, exit 0/1/2).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
-#include <linux/mempool.h>
+#include "ctl/ctl.h"
 
-static int open_dev(void)
-{
-	int fd = open(MPOOL_DEVICE, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		if (errno == ENOENT)
-			fprintf(stderr, "mempoolctl: %s not found: is mempool.ko loaded?\n",
-				MPOOL_DEVICE);
-		else
-			fprintf(stderr, "mempoolctl: %s: %s\n", MPOOL_DEVICE, strerror(errno));
-	}
-	return fd;
-}
-
-static int cmd_info(void)
-{
-	struct mpool_info info = {};
-	int fd = open_dev();
-
-	if (fd < 0)
-		return 1;
-	if (ioctl(fd, MPOOL_IOC_INFO, &info)) {
-		fprintf(stderr, "mempoolctl: info: %s\n", strerror(errno));
-		close(fd);
-		return 1;
-	}
-	close(fd);
-	printf("api_version %u\nfeatures 0x%llx\nmax_pools %u\n", info.api_version,
-	       (unsigned long long)info.features, info.max_pools);
-	return 0;
-}
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "info", cmd_info, "API version, features and limits of the loaded module" },
+	{ "create", cmd_create, "create a pool" },
+	{ "destroy", cmd_destroy, "remove a pool's name" },
+	{ "list", cmd_list, "list the pools (from debugfs)" },
+	{ "lease", cmd_lease, "lease buffers, fill them, hold them" },
+	{ "bench", cmd_bench, "time lease+release: single, batch, magazine" },
+};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mempoolctl COMMAND\n\n"
-		   "commands:\n"
-		   "  info    API version, features and limits of the loaded module\n");
+	unsigned int i;
+
+	fprintf(f, "usage: mempoolctl [--device PATH] COMMAND [ARGS]\n\n"
+		   "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'mempoolctl COMMAND --help' describes each.\n"
+		   "Exit status: 0 done, 1 failed, 2 bad usage.\n");
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
+	unsigned int i;
+
+	argc--, argv++;
+	if (argc >= 2 && !strcmp(argv[0], "--device")) {
+		ctl_device = argv[1];
+		argc -= 2, argv += 2;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (argc < 1) {
+		fprintf(stderr, "mempoolctl: COMMAND missing (see 'mempoolctl --help')\n");
+		return CTL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
 		usage(stdout);
-		return 0;
+		return CTL_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "info"))
-		return cmd_info();
-	fprintf(stderr, "mempoolctl: unknown command '%s' (see --help)\n", argv[1]);
-	return 2;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[0], commands[i].name))
+			return commands[i].fn(argc, argv);
+	}
+	fprintf(stderr, "mempoolctl: unknown command '%s' (see 'mempoolctl --help')\n", argv[0]);
+	return CTL_EXIT_USAGE;
 }

@@ -42,6 +42,15 @@ exec 3<&-
 rmmod mempool
 result module-unload $?
 
+# --- userspace (libmempool, mempoolctl): with the module gone, the tool
+# says so in one line and exits 1.
+out=$(mempoolctl info 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] &&
+	echo "$out" | grep -q 'is mempool.ko loaded?'
+result mempoolctl-says-module-not-loaded $?
+# --- end userspace
+
 if [ -e $kmemleak ]; then
 	# kmemleak ignores objects younger than 5 s (MSECS_MIN_AGE): let
 	# anything freed-or-leaked at unload age past that before scanning.

@@ -1,0 +1,72 @@
+# make install / uninstall (included by Makefile).
+#
+#   make && sudo make install
+# installs the module for the kernel of KDIR (modules_install, then depmod),
+# the uapi header, libmempool (shared, static, pkg-config file), mempoolctl,
+# and the udev rule (creating its "mempool" group). Variables:
+#   DESTDIR=/tmp/stage  stage everything there; then nothing outside it is
+#                       touched (no depmod, ldconfig, groupadd, udevadm:
+#                       a package's scripts do those on the target)
+#   PREFIX=/usr/local   userspace prefix (LIBDIR, INCLUDEDIR, BINDIR too)
+#   UDEVRULESDIR=/etc/udev/rules.d
+#   KDIR=...            the kernel to install the module for
+# DKMS rebuilds the module for later kernels instead: make dkms-install.
+PREFIX ?= /usr/local
+UDEVRULESDIR ?= /etc/udev/rules.d
+# The release the module is for. From the path when it names one: Debian's
+# 6.1 headers say "6.1.192" in kernel.release for kernel 6.1.0-56-amd64.
+KRELEASE ?= $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR))), \
+	$(patsubst /usr/src/linux-headers-%,%,$(filter /usr/src/linux-headers-%,$(KDIR:/=))), \
+	$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/mempool-$(DKMS_VERSION)
+# Kernels built with CONFIG_MODULE_SIG_ALL but shipped without their key
+# (Debian's headers): do not try to sign.
+SIGN_KEY = $(wildcard $(KDIR)/$(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' \
+	$(KDIR)/.config 2>/dev/null))
+
+install: install-module install-userspace install-udev
+
+install-module: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KRELEASE) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=) modules_install
+	$(if $(DESTDIR),@echo "staged: run 'depmod -a $(KRELEASE)' on the target", \
+		depmod -a $(KRELEASE))
+
+install-userspace:
+	$(MAKE) -C userspace PREFIX=$(PREFIX) install
+
+install-udev:
+	install -D -m 644 udev/60-mempool.rules $(DESTDIR)$(UDEVRULESDIR)/60-mempool.rules
+ifeq ($(DESTDIR),)
+	getent group mempool >/dev/null || groupadd --system mempool
+	! command -v udevadm >/dev/null || udevadm control --reload
+endif
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/updates/mempool.ko*
+	$(if $(DESTDIR),,depmod -a $(KRELEASE))
+	$(MAKE) -C userspace PREFIX=$(PREFIX) uninstall
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-mempool.rules
+	@echo "left the 'mempool' group in place (groupdel mempool removes it)"
+
+# The module's sources where DKMS wants them, then DKMS builds and installs
+# it for the running kernel and, from now on, every new one.
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	tar -cf - Kbuild dkms.conf $$(find kmod uapi tests/kunit -name '*.[ch]') | \
+		tar -xf - -C $(DKMS_SRC)
+ifeq ($(DESTDIR),)
+	dkms install mempool/$(DKMS_VERSION)
+endif
+
+dkms-uninstall:
+ifeq ($(DESTDIR),)
+	! dkms status mempool/$(DKMS_VERSION) | grep -q . || \
+		dkms remove mempool/$(DKMS_VERSION) --all
+endif
+	rm -rf $(DKMS_SRC)
+
+.PHONY: install install-module install-userspace install-udev uninstall \
+	dkms-install dkms-uninstall

@@ -1,0 +1,100 @@
+#!/bin/bash
+# make install, staged: from a copy of the tree, `make` then
+# `make install DESTDIR=... PREFIX=/usr` for the 6.12 headers; checks the
+# layout, that a program builds against the staged library through
+# pkg-config (shared, static, C++), that the shared library exports only the
+# mpl_ API, that uninstall removes it all, and that the DKMS source tree
+# builds with dkms for 6.1 and 6.12 (when dkms is installed).
+# Prints "ok|FAIL <what>" lines; exits non-zero on any failure.
+set -uo pipefail
+. "$(dirname "$0")/vm/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() {	# check WHAT COMMAND...
+	if "${@:2}" >"$tmp/out" 2>&1; then
+		echo "ok   $1"
+	else
+		echo "FAIL $1"; tail -n 20 "$tmp/out"; fail=1
+	fi
+}
+
+resolve_kernel 6.12
+kdir=$KDIR krel=$(headers_release linux-headers-6.12-amd64)
+src=$tmp/src stage=$tmp/stage
+rsync -a --exclude=/build/ --exclude=.git/ --exclude='*.o' "$TOP_DIR/" "$src/"
+make -s -C "$src/userspace" clean >/dev/null
+
+check "make (module and userspace)" make -s -C "$src" KDIR="$kdir"
+check "make install DESTDIR PREFIX=/usr" \
+	make -s -C "$src" KDIR="$kdir" install DESTDIR="$stage" PREFIX=/usr
+
+expect="etc/udev/rules.d/60-mempool.rules
+lib/modules/$krel/updates/mempool.ko
+usr/bin/mempoolctl
+usr/include/linux/mempool.h
+usr/include/mempool.h
+usr/lib/libmempool.a
+usr/lib/libmempool.so
+usr/lib/libmempool.so.1
+usr/lib/libmempool.so.1.0.0
+usr/lib/pkgconfig/mempool.pc"
+# Kernels that compress modules install mempool.ko.xz (or .zst, .gz).
+got=$(cd "$stage" && find . -type f -o -type l | sed 's|^\./||; s|\.ko\..*|.ko|' | sort)
+check "installed files" [ "$got" = "$expect" ]
+[ "$got" = "$expect" ] || diff <(echo "$expect") <(echo "$got")
+
+cat > "$tmp/consumer.c" <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <mempool.h>
+int main(void)
+{
+	struct mpl_dev *dev;
+
+	/* Linked and callable: a missing device is a clean -ENOENT. */
+	return mpl_open("/nonexistent/mempool", &dev) == -ENOENT ? 0 : 1;
+}
+C
+export PKG_CONFIG_SYSROOT_DIR=$stage PKG_CONFIG_LIBDIR=$stage/usr/lib/pkgconfig
+cflags=$(pkg-config --cflags mempool) libs=$(pkg-config --libs mempool)
+slibs=$(pkg-config --static --libs mempool)
+check "pkg-config: shared" sh -c "gcc -Wall -Wextra -Werror -std=c11 -pedantic $cflags \
+	'$tmp/consumer.c' $libs -o '$tmp/c1' && LD_LIBRARY_PATH='$stage/usr/lib' '$tmp/c1'"
+check "pkg-config: static" sh -c "gcc -Wall -Werror -static $cflags '$tmp/consumer.c' \
+	$slibs -o '$tmp/c2' && '$tmp/c2'"
+cp "$tmp/consumer.c" "$tmp/consumer.cc"
+check "header: C++" g++ -Wall -Wextra -Werror $cflags -c "$tmp/consumer.cc" -o "$tmp/c3.o"
+check "soname libmempool.so.1" sh -c \
+	"objdump -p '$stage/usr/lib/libmempool.so.1.0.0' | grep -q 'SONAME *libmempool.so.1$'"
+exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.1.0.0" | awk '{print $3}' |
+	  grep -v '^LIBMEMPOOL_1$' | grep -vc '^mpl_')
+check "exports: mpl_ only" [ "$exports" = 0 ]
+
+# Debian's 6.1 headers name their release wrongly (kernel.release): the
+# module must still land under the running kernel's release.
+resolve_kernel 6.1
+rel61=$(headers_release linux-headers-amd64)
+check "install-module for $rel61" make -s -C "$src" KDIR="/lib/modules/$rel61/build" \
+	install-module DESTDIR="$tmp/stage61"
+check "... under /lib/modules/$rel61" \
+	sh -c "ls '$tmp/stage61/lib/modules/$rel61/updates/' | grep -q '^mempool.ko'"
+
+check "make uninstall" make -s -C "$src" KDIR="$kdir" uninstall DESTDIR="$stage" PREFIX=/usr
+left=$(find "$stage" -type f -o -type l)
+check "nothing left" [ -z "$left" ]
+[ -z "$left" ] || echo "$left"
+
+check "make dkms-install DESTDIR" make -s -C "$src" dkms-install DESTDIR="$stage"
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$src/dkms.conf")
+if command -v dkms >/dev/null; then
+	mkdir -p "$tmp/dkms"
+	for r in "$rel61" "$krel"; do
+		check "dkms build for $r" dkms build -m mempool -v "$ver" -k "$r" \
+			--dkmstree "$tmp/dkms" --sourcetree "$stage/usr/src"
+	done
+else
+	echo "skip dkms build (dkms not installed)"
+fi
+exit $fail

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmempool, linked from its static archive: the API's error codes, the
+ * mapping helpers, and above all the per-thread magazines: that they batch
+ * system calls (counted twice: by wrapping ioctl() at link time, and by the
+ * library's own counters, both checked against the kernel's lease totals
+ * seen from a separate session), that a thread's exit, a fork() and
+ * mpl_close() return exactly what they should, and that threads never get
+ * the same buffer at once.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include <mempool.h>
+
+#include "mempool_util.h"
+#include "kselftest_harness.h"
+
+#define NBUF	256
+#define BATCH	16
+
+/* Built with -Wl,--wrap=ioctl: every ioctl() of the library lands here. */
+static atomic_ulong nr_lease_ioctls, nr_release_ioctls;
+
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (req == MPOOL_IOC_LEASE)
+		atomic_fetch_add(&nr_lease_ioctls, 1);
+	else if (req == MPOOL_IOC_RELEASE)
+		atomic_fetch_add(&nr_release_ioctls, 1);
+	return __real_ioctl(fd, req, arg);
+}
+
+FIXTURE(lib) {
+	struct mpl_dev *dev;
+	struct mpl_pool *pool;
+	char name[MPOOL_POOL_NAME_MAX];
+	/* A raw session of our own: the kernel's view of the pool. */
+	int obs;
+	__u32 obs_id;
+	struct mpool_pool_stats st0;
+};
+
+FIXTURE_VARIANT(lib) {
+	__u32 engine;
+};
+
+FIXTURE_VARIANT_ADD(lib, percpu) { .engine = MPOOL_ENG_PERCPU };
+FIXTURE_VARIANT_ADD(lib, ring) { .engine = MPOOL_ENG_RING };
+FIXTURE_VARIANT_ADD(lib, lockfree) { .engine = MPOOL_ENG_LOCKFREE };
+
+FIXTURE_SETUP(lib)
+{
+	struct mpool_pool_attach a;
+	struct mpl_pool_config cfg = {
+		.name = self->name, .engine = variant->engine, .buf_size = mp_page(),
+		.buf_count = NBUF, .node = -1,
+	};
+
+	mp_name(self->name, "lib");
+	ASSERT_EQ(0, mpl_open(NULL, &self->dev));
+	ASSERT_EQ(0, mpl_pool_create(self->dev, &cfg, &self->pool));
+	ASSERT_EQ(0, mpl_set_batch(self->pool, BATCH));
+	self->obs = mp_open();
+	ASSERT_LE(0, self->obs);
+	ASSERT_EQ(0, mp_attach(self->obs, self->name, &a));
+	self->obs_id = a.pool_id;
+	ASSERT_EQ(0, mp_stats(self->obs, self->obs_id, &self->st0));
+	atomic_store(&nr_lease_ioctls, 0);
+	atomic_store(&nr_release_ioctls, 0);
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	mp_destroy(self->obs, self->obs_id);
+	close(self->obs);
+	mpl_close(self->dev);
+}
+
+/* Pool-wide, as the kernel counts: leases and releases since setup. */
+static void kernel_view(struct __test_metadata *_metadata, FIXTURE_DATA(lib) *self,
+			__u64 *leases, __u64 *releases, __u32 *nr_leased)
+{
+	struct mpool_pool_stats st;
+
+	ASSERT_EQ(0, mp_stats(self->obs, self->obs_id, &st));
+	*leases = st.leases - self->st0.leases;
+	*releases = st.releases - self->st0.releases;
+	*nr_leased = st.nr_leased;
+}
+
+static __u32 lib_nr_mine(struct __test_metadata *_metadata, struct mpl_pool *pool)
+{
+	struct mpool_pool_stats st;
+
+	EXPECT_EQ(0, mpl_pool_stats(pool, &st));
+	return st.nr_mine;
+}
+
+TEST_F(lib, magazine_batches_system_calls)
+{
+	const unsigned int n = 10 * BATCH;
+	uint32_t ids[10 * BATCH];
+	struct mpl_counters c;
+	__u64 leases, releases;
+	__u32 nr_leased;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, mpl_get(self->pool, &ids[i], 0));
+		for (j = 0; j < i; j++)
+			ASSERT_NE(ids[j], ids[i]);
+	}
+	/* One refill per BATCH buffers, and nothing more. */
+	EXPECT_EQ(n / BATCH, atomic_load(&nr_lease_ioctls));
+	EXPECT_EQ(0, atomic_load(&nr_release_ioctls));
+	kernel_view(_metadata, self, &leases, &releases, &nr_leased);
+	EXPECT_EQ(n, leases);
+	EXPECT_EQ(n, nr_leased);
+
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, mpl_put(self->pool, ids[i]));
+	/*
+	 * The magazine fills to 2 * BATCH, then gives BATCH back each time:
+	 * (n - 2 * BATCH) / BATCH releases, and 2 * BATCH buffers kept.
+	 */
+	EXPECT_EQ(n / BATCH - 2, atomic_load(&nr_release_ioctls));
+	EXPECT_EQ(2 * BATCH, lib_nr_mine(_metadata, self->pool));
+	ASSERT_EQ(0, mpl_flush(self->pool));
+	EXPECT_EQ(n / BATCH - 1, atomic_load(&nr_release_ioctls));
+
+	kernel_view(_metadata, self, &leases, &releases, &nr_leased);
+	EXPECT_EQ(n, leases);
+	EXPECT_EQ(n, releases);
+	EXPECT_EQ(0, nr_leased);
+
+	/* The library's own counters agree with both. */
+	mpl_pool_counters(self->pool, &c);
+	EXPECT_EQ(atomic_load(&nr_lease_ioctls), c.lease_calls);
+	EXPECT_EQ(atomic_load(&nr_release_ioctls), c.release_calls);
+	EXPECT_EQ(leases, c.leased);
+	EXPECT_EQ(releases, c.released);
+	EXPECT_EQ(n, c.gets);
+	EXPECT_EQ(n, c.puts);
+}
+
+TEST_F(lib, one_at_a_time_costs_one_call_per_batch)
+{
+	uint32_t id;
+	char *buf;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, mpl_get(self->pool, &id, 0));
+		buf = mpl_buf(self->pool, id);
+		ASSERT_NE(NULL, buf);
+		ASSERT_EQ(0, mp_write_byte(buf, (char)i));
+		ASSERT_EQ(0, mpl_put(self->pool, id));
+	}
+	EXPECT_EQ(1, atomic_load(&nr_lease_ioctls));
+	EXPECT_EQ(0, atomic_load(&nr_release_ioctls));
+	EXPECT_EQ(BATCH, lib_nr_mine(_metadata, self->pool));
+	ASSERT_EQ(0, mpl_flush(self->pool));
+	EXPECT_EQ(1, atomic_load(&nr_release_ioctls));
+	EXPECT_EQ(0, lib_nr_mine(_metadata, self->pool));
+}
+
+struct thread_job {
+	struct mpl_pool *pool;
+	unsigned int get, put;	/* take @get, give @put of them back */
+	uint32_t ids[BATCH];
+	int err;
+};
+
+static void *get_put_exit(void *arg)
+{
+	struct thread_job *job = arg;
+	unsigned int i;
+
+	for (i = 0; i < job->get && !job->err; i++)
+		job->err = mpl_get(job->pool, &job->ids[i], 0);
+	for (i = 0; i < job->put && !job->err; i++)
+		job->err = mpl_put(job->pool, job->ids[i]);
+	return NULL;
+}
+
+TEST_F(lib, thread_exit_returns_its_magazine)
+{
+	struct thread_job job = { .pool = self->pool, .get = 5, .put = 2 };
+	struct mpl_counters c;
+	pthread_t t;
+	unsigned int i;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, get_put_exit, &job));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, job.err);
+	/* The magazine's share came back; the 3 the thread kept did not. */
+	EXPECT_EQ(3, lib_nr_mine(_metadata, self->pool));
+	EXPECT_EQ(1, atomic_load(&nr_lease_ioctls));
+	EXPECT_EQ(1, atomic_load(&nr_release_ioctls));
+	mpl_pool_counters(self->pool, &c);
+	EXPECT_EQ(5, c.gets);
+	EXPECT_EQ(2, c.puts);
+
+	/* Another thread's buffers may go back through this one's magazine. */
+	for (i = 2; i < 5; i++)
+		ASSERT_EQ(0, mpl_put(self->pool, job.ids[i]));
+	ASSERT_EQ(0, mpl_flush(self->pool));
+	EXPECT_EQ(0, lib_nr_mine(_metadata, self->pool));
+}
+
+/* Exit code bits of the fork() child below. */
+#define CHILD_GET	0x01
+#define CHILD_STOLE	0x02
+#define CHILD_NO_LEASE	0x04
+#define CHILD_WRITE	0x08
+#define CHILD_SHARED	0x10
+#define CHILD_PUT	0x20
+
+TEST_F(lib, fork_child_starts_with_an_empty_magazine)
+{
+	uint32_t parent_ids[BATCH], id;
+	int i, j, code;
+	char *buf;
+	pid_t pid;
+
+	/* Fill this thread's magazine: BATCH buffers cached, one call. */
+	ASSERT_EQ(0, mpl_get(self->pool, &id, 0));
+	ASSERT_EQ(0, mpl_put(self->pool, id));
+	ASSERT_EQ(BATCH, lib_nr_mine(_metadata, self->pool));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned long calls = atomic_load(&nr_lease_ioctls);
+
+		code = 0;
+		if (mpl_get(self->pool, &id, 0))
+			code |= CHILD_GET;
+		/* A fresh lease, not one of the parent's cached buffers. */
+		if (atomic_load(&nr_lease_ioctls) != calls + 1)
+			code |= CHILD_NO_LEASE;
+		if (lib_nr_mine(_metadata, self->pool) != 2 * BATCH)
+			code |= CHILD_SHARED;
+		/* The parent's mapping is not inherited: this maps again. */
+		buf = mpl_buf(self->pool, id);
+		if (!buf || mp_write_byte(buf, 'c'))
+			code |= CHILD_WRITE;
+		if (mpl_put(self->pool, id))
+			code |= CHILD_PUT;
+		/* exit(), not _exit(): the library gives the magazine back. */
+		exit(code);
+	}
+	ASSERT_EQ(0, mp_wait(pid));
+	EXPECT_EQ(BATCH, lib_nr_mine(_metadata, self->pool));
+
+	/* The parent's magazine is intact: BATCH gets, no system call. */
+	for (i = 0; i < BATCH; i++) {
+		ASSERT_EQ(0, mpl_get(self->pool, &parent_ids[i], 0));
+		for (j = 0; j < i; j++)
+			ASSERT_NE(parent_ids[j], parent_ids[i]);
+		buf = mpl_buf(self->pool, parent_ids[i]);
+		ASSERT_NE(NULL, buf);
+		ASSERT_EQ(0, mp_write_byte(buf, 'p'));
+	}
+	EXPECT_EQ(1, atomic_load(&nr_lease_ioctls));
+	ASSERT_EQ(0, mpl_release(self->pool, parent_ids, BATCH));
+	EXPECT_EQ(0, lib_nr_mine(_metadata, self->pool));
+}
+
+TEST_F(lib, close_returns_every_lease)
+{
+	__u64 leases, releases;
+	uint32_t ids[4], id;
+	__u32 nr_leased;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, mpl_get(self->pool, &id, 0));
+	ASSERT_EQ(0, mpl_lease(self->pool, ids, 4, 0, 0));
+	ASSERT_NE(NULL, mpl_buf(self->pool, ids[0]));
+	kernel_view(_metadata, self, &leases, &releases, &nr_leased);
+	EXPECT_EQ(BATCH + 4, nr_leased);
+
+	/* Mapped, so mpl_close() must unmap for the session to end. */
+	ASSERT_EQ(0, mpl_close(self->dev));
+	self->dev = NULL;
+	kernel_view(_metadata, self, &leases, &releases, &nr_leased);
+	EXPECT_EQ(0, nr_leased);
+	EXPECT_EQ(leases, releases);
+}
+
+TEST_F(lib, put_refuses_bad_and_double_ids)
+{
+	uint32_t id;
+
+	ASSERT_EQ(0, mpl_get(self->pool, &id, 0));
+	ASSERT_EQ(0, mpl_put(self->pool, id));
+	EXPECT_EQ(-EINVAL, mpl_put(self->pool, id));
+	EXPECT_EQ(-EINVAL, mpl_put(self->pool, NBUF));
+	/* Released behind the magazine's back, it would be handed out again. */
+	EXPECT_EQ(-EINVAL, mpl_release(self->pool, &id, 1));
+	ASSERT_EQ(0, mpl_flush(self->pool));
+	EXPECT_EQ(0, lib_nr_mine(_metadata, self->pool));
+	EXPECT_EQ(-EINVAL, mpl_get(self->pool, &id, 0x80));
+	EXPECT_EQ(-EINVAL, mpl_lease(self->pool, &id, 1, 0x80, 0));
+}
+
+TEST_F(lib, zero_flag_clears_a_recycled_buffer)
+{
+	uint32_t id, again;
+	char *buf;
+
+	ASSERT_EQ(0, mpl_get(self->pool, &id, 0));
+	buf = mpl_buf(self->pool, id);
+	ASSERT_NE(NULL, buf);
+	EXPECT_TRUE(mp_all_zero(buf, mp_page()));
+	memset(buf, 0xab, mp_page());
+	ASSERT_EQ(0, mpl_put(self->pool, id));
+
+	/* Last in, first out: the same buffer, still dirty... */
+	ASSERT_EQ(0, mpl_get(self->pool, &again, 0));
+	ASSERT_EQ(id, again);
+	EXPECT_EQ((char)0xab, buf[mp_page() - 1]);
+	ASSERT_EQ(0, mpl_put(self->pool, again));
+	/* ...unless asked. */
+	ASSERT_EQ(0, mpl_get(self->pool, &again, MPL_ZERO));
+	ASSERT_EQ(id, again);
+	EXPECT_TRUE(mp_all_zero(buf, mp_page()));
+	ASSERT_EQ(0, mpl_put(self->pool, again));
+}
+
+TEST_F(lib, map_addresses_round_trip)
+{
+	uint32_t ids[2];
+	void *base;
+	char *b;
+
+	ASSERT_EQ(0, mpl_lease(self->pool, ids, 2, 0, 0));
+	ASSERT_EQ(0, mpl_map(self->pool, &base));
+	b = mpl_buf(self->pool, ids[1]);
+	EXPECT_EQ((char *)base + (size_t)ids[1] * mp_page(), b);
+	EXPECT_EQ(ids[1], mpl_buf_id(self->pool, b + 5));
+	EXPECT_EQ(-EINVAL, mpl_buf_id(self->pool, (char *)base - 1));
+	errno = 0;
+	EXPECT_EQ(NULL, mpl_buf(self->pool, NBUF));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, mp_write_byte(b, 1));
+	/* Released: the mapping of that buffer is revoked. */
+	ASSERT_EQ(0, mpl_release(self->pool, ids, 2));
+	EXPECT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(0, mpl_unmap(self->pool));
+	EXPECT_EQ(-EINVAL, mpl_buf_id(self->pool, b));
+}
+
+TEST_F(lib, errors_are_negative_errno)
+{
+	struct mpl_pool_config cfg = {
+		.name = self->name, .engine = variant->engine, .buf_size = mp_page(),
+		.buf_count = 4, .node = -1,
+	};
+	struct mpl_pool *p;
+	struct mpl_dev *d;
+	uint32_t ids[2];
+
+	EXPECT_EQ(-ENOENT, mpl_open("/dev/no-such-mempool", &d));
+	EXPECT_EQ(-ENOENT, mpl_pool_attach(self->dev, "no-such-pool", &p));
+	EXPECT_EQ(-EINVAL, mpl_pool_attach(self->dev, "bad name!", &p));
+	EXPECT_EQ(-EINVAL, mpl_pool_attach(self->dev, "", &p));
+	EXPECT_EQ(-EEXIST, mpl_pool_create(self->dev, &cfg, &p));
+	cfg.name = "a-name-that-is-far-too-long";
+	EXPECT_EQ(-EINVAL, mpl_pool_create(self->dev, &cfg, &p));
+	EXPECT_EQ(-EINVAL, mpl_lease(self->pool, ids, 0, 0, 0));
+	EXPECT_EQ(-E2BIG, mpl_lease(self->pool, ids, NBUF + 1, 0, 0));
+	EXPECT_EQ(-EINVAL, mpl_set_batch(self->pool, 0));
+	EXPECT_EQ(-EINVAL, mpl_set_batch(self->pool, MPL_BATCH_MAX + 1));
+	EXPECT_NE(NULL, strstr(mpl_strerror(-EAGAIN), "free"));
+	EXPECT_NE(NULL, strstr(mpl_strerror(EIDRM), "destroyed"));
+	EXPECT_STREQ("Bad file descriptor", mpl_strerror(-EBADF));
+	EXPECT_EQ(MPOOL_ENG_LOCKFREE, mpl_engine_parse("lockfree"));
+	EXPECT_EQ(-EINVAL, mpl_engine_parse("slab"));
+	EXPECT_STREQ(mpl_engine_name(variant->engine), mp_engine_name(variant->engine));
+}
+
+TEST_F(lib, attach_reuses_or_makes_handles)
+{
+	struct mpool_pool_stats st;
+	struct mpl_pool *p, *q;
+	struct mpl_dev *d;
+	uint32_t id;
+
+	/* Already attached in this session: the same handle. */
+	ASSERT_EQ(0, mpl_pool_attach(self->dev, self->name, &p));
+	EXPECT_EQ(self->pool, p);
+	EXPECT_STREQ(self->name, mpl_pool_name(p));
+	EXPECT_EQ(NBUF, mpl_pool_buf_count(p));
+	EXPECT_EQ(mp_page(), mpl_pool_buf_size(p));
+	EXPECT_EQ(variant->engine, mpl_pool_engine(p));
+
+	ASSERT_EQ(0, mpl_open(NULL, &d));
+	ASSERT_EQ(0, mpl_pool_attach(d, self->name, &q));
+	EXPECT_NE(self->pool, q);
+	ASSERT_EQ(0, mpl_pool_stats(q, &st));
+	EXPECT_EQ(3, st.nr_sessions);	/* the fixture's, the observer's, d */
+	/* Sessions are separate: d cannot give back what self->dev leased. */
+	ASSERT_EQ(0, mpl_lease(self->pool, &id, 1, 0, 0));
+	EXPECT_EQ(-EINVAL, mpl_release(q, &id, 1));
+	ASSERT_EQ(0, mpl_close(d));
+	ASSERT_EQ(0, mpl_release(self->pool, &id, 1));
+	/* A destroyed pool's handle stays; leasing from it is refused. */
+	ASSERT_EQ(0, mpl_pool_destroy(self->pool));
+	EXPECT_EQ(-EIDRM, mpl_pool_destroy(self->pool));
+	EXPECT_EQ(-EIDRM, mpl_get(self->pool, &id, 0));
+}
+
+struct waiter {
+	struct mpl_pool *pool;
+	atomic_int tid;
+	uint32_t id;
+	int err;
+};
+
+static void *wait_for_one(void *arg)
+{
+	struct waiter *w = arg;
+
+	atomic_store(&w->tid, gettid());
+	w->err = mpl_get(w->pool, &w->id, MPL_WAIT);
+	return NULL;
+}
+
+TEST_F(lib, short_pool_fails_fast_or_waits)
+{
+	struct mpl_pool_config cfg = {
+		.engine = variant->engine, .buf_size = mp_page(), .buf_count = 8, .node = -1,
+	};
+	struct waiter w = { 0 };
+	char name[MPOOL_POOL_NAME_MAX];
+	struct mpl_pool *small;
+	unsigned long before;
+	uint32_t ids[8], id;
+	pthread_t t;
+	int i;
+
+	mp_name(name, "small");
+	cfg.name = name;
+	ASSERT_EQ(0, mpl_pool_create(self->dev, &cfg, &small));
+	ASSERT_EQ(0, mpl_set_batch(small, 3));
+	/* 3 + 3, then 2 left: the batch shrinks to what the pool has. */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, mpl_get(small, &ids[i], 0));
+	before = atomic_load(&nr_lease_ioctls);
+	EXPECT_EQ(-EAGAIN, mpl_get(small, &id, 0));
+	/* Halving: 3, 2, 1: a bounded number of tries. */
+	EXPECT_EQ(3, atomic_load(&nr_lease_ioctls) - before);
+
+	w.pool = small;
+	ASSERT_EQ(0, pthread_create(&t, NULL, wait_for_one, &w));
+	while (!atomic_load(&w.tid))
+		sched_yield();
+	ASSERT_EQ(0, mp_wait_blocked_in_ioctl(atomic_load(&w.tid)));
+	ASSERT_EQ(0, mpl_release(small, &ids[5], 1));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, w.err);
+	EXPECT_EQ(ids[5], w.id);
+	ASSERT_EQ(0, mpl_pool_destroy(small));
+}
+
+#define NTHREADS	4
+#define NOPS		20000
+#define HOLD		8
+
+struct stress {
+	struct mpl_pool *pool;
+	atomic_int owner[NBUF];	/* thread number + 1, or 0 */
+	atomic_int errors;
+};
+
+struct stress_arg {
+	struct stress *s;
+	int me;
+};
+
+static void *stress_thread(void *arg)
+{
+	struct stress_arg *a = arg;
+	struct stress *s = a->s;
+	unsigned int seed = a->me, held = 0, i;
+	uint32_t ids[HOLD];
+
+	for (i = 0; i < NOPS; i++) {
+		if (held < HOLD && (!held || rand_r(&seed) % 2)) {
+			if (mpl_get(s->pool, &ids[held], 0) ||
+			    atomic_exchange(&s->owner[ids[held]], a->me + 1))
+				atomic_fetch_add(&s->errors, 1);
+			held++;
+		} else {
+			/* Give back a random one, not just the newest. */
+			uint32_t k = rand_r(&seed) % held, id = ids[k];
+
+			ids[k] = ids[--held];
+			if (atomic_exchange(&s->owner[id], 0) != a->me + 1 ||
+			    mpl_put(s->pool, id))
+				atomic_fetch_add(&s->errors, 1);
+		}
+	}
+	while (held) {
+		atomic_store(&s->owner[ids[--held]], 0);
+		if (mpl_put(s->pool, ids[held]))
+			atomic_fetch_add(&s->errors, 1);
+	}
+	/* The magazine goes back at thread exit. */
+	return NULL;
+}
+
+TEST_F(lib, threads_never_share_a_buffer)
+{
+	static struct stress s;
+	struct stress_arg args[NTHREADS];
+	pthread_t t[NTHREADS];
+	struct mpl_counters c;
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	s.pool = self->pool;
+	for (i = 0; i < NTHREADS; i++) {
+		args[i] = (struct stress_arg){ .s = &s, .me = i };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, stress_thread, &args[i]));
+	}
+	for (i = 0; i < NTHREADS; i++)
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+	EXPECT_EQ(0, atomic_load(&s.errors));
+	EXPECT_EQ(0, lib_nr_mine(_metadata, self->pool));
+	mpl_pool_counters(self->pool, &c);
+	EXPECT_EQ(c.gets, c.puts);
+	EXPECT_EQ(c.leased, c.released);
+	/* Most gets and puts never reached the kernel. */
+	EXPECT_GT(c.gets / 4, c.lease_calls + c.release_calls);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mempoolctl helpers: opening the device, messages, argument parsing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+const char *ctl_device = MPOOL_DEVICE;
+
+void ctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mempoolctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct mpl_dev *ctl_open(void)
+{
+	struct mpl_dev *dev;
+	int err = mpl_open(ctl_device, &dev);
+
+	switch (err) {
+	case 0:
+		return dev;
+	case -ENOENT:
+		ctl_err("%s not found: is mempool.ko loaded? (modprobe mempool)", ctl_device);
+		break;
+	case -EACCES:
+	case -EPERM:
+		ctl_err("%s: permission denied: run as root, or join the group the udev rule "
+			"gives it to (60-mempool.rules)", ctl_device);
+		break;
+	case -ENXIO:
+	case -ENODEV:
+		ctl_err("%s: no device behind the node: is mempool.ko loaded?", ctl_device);
+		break;
+	default:
+		ctl_err("%s: %s", ctl_device, mpl_strerror(err));
+	}
+	return NULL;
+}
+
+struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name)
+{
+	struct mpl_pool *pool;
+	int err = mpl_pool_attach(dev, name, &pool);
+
+	if (!err)
+		return pool;
+	if (err == -ENOENT)
+		ctl_err("no pool named '%s'", name);
+	else if (err == -EINVAL)
+		ctl_err("'%s' is not a valid pool name (1-%d of A-Z a-z 0-9 . _ -)", name,
+			MPOOL_POOL_NAME_MAX - 1);
+	else
+		ctl_err("%s: %s", name, mpl_strerror(err));
+	return NULL;
+}
+
+bool ctl_parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		ctl_err("%s: '%s' is not a number from %u to %u", opt, s, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool ctl_parse_size(const char *opt, const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (!errno && end != s && *s != '-') {
+		switch (*end) {
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
+		}
+		if (shift && (*end == 'i' || *end == 'I'))
+			end++;
+		if (shift && (*end == 'b' || *end == 'B'))
+			end++;
+		if (!*end && v && v <= (~0ULL >> shift)) {
+			*out = v << shift;
+			return true;
+		}
+	}
+	ctl_err("%s: '%s' is not a size (bytes, or with K, M, G)", opt, s);
+	return false;
+}
+
+bool ctl_parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9) {
+		ctl_err("%s: '%s' is not a number of seconds", opt, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+const char *ctl_human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = bytes;
+	unsigned int i = 0;
+
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0 || v == (uint64_t)v)
+		snprintf(buf, len, "%.0f %s", v, unit[i]);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[i]);
+	return buf;
+}
+
+int ctl_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return CTL_EXIT_OK;
+}
+
+int ctl_bad_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mempoolctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'mempoolctl %s --help')\n", cmd);
+	return CTL_EXIT_USAGE;
+}
+
+int ctl_opt_error(const char *cmd, char **argv, int c)
+{
+	/* getopt_long() has moved optind past the word it choked on. */
+	const char *word = argv[optind - 1];
+
+	if (c == ':')
+		return ctl_bad_usage(cmd, "option '%s' needs an argument", word);
+	if (optopt && word[0] == '-' && word[1] != '-')
+		return ctl_bad_usage(cmd, "unknown option '-%c'", optopt);
+	return ctl_bad_usage(cmd, "unknown option '%s'", word);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What mempoolctl's commands share: how they open the device, report
+ * errors and read arguments, so that every command behaves the same way.
+ *
+ * Exit codes, for every command: 0 success, 1 the operation failed (module
+ * not loaded, no access, kernel said no), 2 bad usage.
+ */
+#ifndef MEMPOOLCTL_CTL_H
+#define MEMPOOLCTL_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mempool.h>
+
+#define CTL_EXIT_OK	0
+#define CTL_EXIT_FAIL	1
+#define CTL_EXIT_USAGE	2
+
+/* The device every command opens (--device). */
+extern const char *ctl_device;
+
+/* "mempoolctl: <message>\n" on stderr. */
+void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Open a session; on failure print the one line that says why (module not
+ * loaded, no permission...) and return NULL.
+ */
+struct mpl_dev *ctl_open(void);
+
+/* Attach to pool @name; on failure print why and return NULL. */
+struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name);
+
+/* Arguments: false (after printing why) if @s is not valid. */
+bool ctl_parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out);
+bool ctl_parse_size(const char *opt, const char *s, uint64_t *out);	/* 4096, 4K, 2M */
+bool ctl_parse_seconds(const char *opt, const char *s, double *out);
+
+/* "4 KiB", "1.5 MiB": into @buf. */
+const char *ctl_human(uint64_t bytes, char *buf, size_t len);
+
+/* --help: @usage on stdout; returns CTL_EXIT_OK. */
+int ctl_help(const char *usage);
+
+/*
+ * A usage error of command @cmd: one line on stderr that says what is wrong
+ * and where help is; returns CTL_EXIT_USAGE.
+ */
+int ctl_bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The same for what getopt_long() (opterr = 0, ':' leading the short
+ * options) returned @c = '?' or ':' about.
+ */
+int ctl_opt_error(const char *cmd, char **argv, int c);
+
+/* Command entry points: argv[0] is the command's name. */
+int cmd_info(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_lease(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif /* MEMPOOLCTL_CTL_H */
