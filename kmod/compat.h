@@ -87,6 +87,17 @@ static inline void mpool_shrinker_destroy(struct shrinker *s)
 }
 #endif
 
+/*
+ * Trace events: 6.10 made __string() keep its source, so __assign_str()
+ * lost its second argument. EVENT_NULL_STR came with that change.
+ */
+#include <linux/trace_events.h>
+#ifdef EVENT_NULL_STR
+#define mpool_assign_str(dst, src)	__assign_str(dst)
+#else
+#define mpool_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
 /* ---- /dev/mempool (chardev, session, lease, mmap) ------------------------- */
 #include <linux/mm.h>
 

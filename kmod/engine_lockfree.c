@@ -89,4 +89,6 @@ const struct mpool_engine_ops mpool_engine_lockfree_ops = {
 	.put_bulk	= mpool_lf_put_bulk,
 	/* Everything idle is on the stack: a shrink just takes it. */
 	.reclaim	= mpool_lf_get_bulk,
+	/* No slow path on a get that succeeds: sample every few. */
+	.tick		= true,
 };

@@ -32,19 +32,35 @@ struct mpool_pcp {
 
 static enum cpuhp_state mpool_pcp_hp_state;
 
-/* Called with IRQs off, hence the __this_cpu forms. */
-static void mpool_pcp_account_get(struct mpool *pool, enum mpool_mag_result res)
+/*
+ * Called with IRQs off, hence the __this_cpu forms. A depot trade is this
+ * engine's slow path, where the statistics sample (after IRQs are back on:
+ * a sample reads every CPU's counters).
+ */
+static __always_inline bool mpool_pcp_account_get(struct mpool *pool,
+						  enum mpool_mag_result res)
 {
-	if (res == MPOOL_MAG_HIT)
+	if (!mpool_stats_on())
+		return false;
+	if (likely(res == MPOOL_MAG_HIT)) {
 		__this_cpu_inc(pool->stats->hit);
-	else if (res == MPOOL_MAG_DEPOT)
+		return false;
+	}
+	if (res == MPOOL_MAG_DEPOT) {
 		__this_cpu_inc(pool->stats->refill);
+		return true;
+	}
+	return false;
 }
 
-static void mpool_pcp_account_put(struct mpool *pool, enum mpool_mag_result res)
+static __always_inline bool mpool_pcp_account_put(struct mpool *pool,
+						  enum mpool_mag_result res)
 {
+	if (!mpool_stats_on() || likely(res == MPOOL_MAG_HIT))
+		return false;
 	if (res == MPOOL_MAG_DEPOT)
 		__this_cpu_inc(pool->stats->flush);
+	return res == MPOOL_MAG_DEPOT;
 }
 
 bool mpool_engine_percpu_get(struct mpool *pool, u32 *idx)
@@ -52,12 +68,15 @@ bool mpool_engine_percpu_get(struct mpool *pool, u32 *idx)
 	struct mpool_pcp *e = pool->engine;
 	enum mpool_mag_result res;
 	unsigned long flags;
+	bool sample;
 
 	/* The cache is this CPU's alone; IRQs off keeps out its interrupts. */
 	local_irq_save(flags);
 	res = mpool_mag_alloc(this_cpu_ptr(e->caches), &e->depot, idx);
-	mpool_pcp_account_get(pool, res);
+	sample = mpool_pcp_account_get(pool, res);
 	local_irq_restore(flags);
+	if (unlikely(sample))
+		mpool_stats_sample(pool);
 	return res != MPOOL_MAG_EMPTY;
 }
 
@@ -66,11 +85,14 @@ void mpool_engine_percpu_put(struct mpool *pool, u32 idx)
 	struct mpool_pcp *e = pool->engine;
 	enum mpool_mag_result res;
 	unsigned long flags;
+	bool sample;
 
 	local_irq_save(flags);
 	res = mpool_mag_free(this_cpu_ptr(e->caches), &e->depot, idx);
-	mpool_pcp_account_put(pool, res);
+	sample = mpool_pcp_account_put(pool, res);
 	local_irq_restore(flags);
+	if (unlikely(sample))
+		mpool_stats_sample(pool);
 	/* Impossible with the magazines mpool_pcp_init() gives the depot. */
 	WARN_ON_ONCE(res == MPOOL_MAG_EMPTY);
 }
@@ -81,6 +103,7 @@ static unsigned int mpool_pcp_get_bulk(struct mpool *pool, u32 *idx,
 	struct mpool_pcp *e = pool->engine;
 	struct mpool_mag_cache *c;
 	enum mpool_mag_result res;
+	bool sample = false;
 	unsigned long flags;
 	unsigned int i;
 
@@ -90,9 +113,11 @@ static unsigned int mpool_pcp_get_bulk(struct mpool *pool, u32 *idx,
 		res = mpool_mag_alloc(c, &e->depot, &idx[i]);
 		if (res == MPOOL_MAG_EMPTY)
 			break;
-		mpool_pcp_account_get(pool, res);
+		sample |= mpool_pcp_account_get(pool, res);
 	}
 	local_irq_restore(flags);
+	if (unlikely(sample))
+		mpool_stats_sample(pool);
 	return i;
 }
 
@@ -102,18 +127,20 @@ static void mpool_pcp_put_bulk(struct mpool *pool, const u32 *idx,
 	struct mpool_pcp *e = pool->engine;
 	struct mpool_mag_cache *c;
 	enum mpool_mag_result res;
+	bool lost = false, sample = false;
 	unsigned long flags;
-	bool lost = false;
 	unsigned int i;
 
 	local_irq_save(flags);
 	c = this_cpu_ptr(e->caches);
 	for (i = 0; i < n; i++) {
 		res = mpool_mag_free(c, &e->depot, idx[i]);
-		mpool_pcp_account_put(pool, res);
+		sample |= mpool_pcp_account_put(pool, res);
 		lost |= res == MPOOL_MAG_EMPTY;
 	}
 	local_irq_restore(flags);
+	if (unlikely(sample))
+		mpool_stats_sample(pool);
 	WARN_ON_ONCE(lost);
 }
 
@@ -131,6 +158,25 @@ static unsigned int mpool_pcp_count(struct mpool *pool)
 	struct mpool_pcp *e = pool->engine;
 
 	return mpool_depot_count(&e->depot);
+}
+
+/* How many indices a magazine of another CPU's cache holds, for display. */
+static unsigned int mpool_pcp_mag_count(struct mpool_mag *const *slot)
+{
+	/* Racy by design: the owner swaps its magazines as we look. */
+	struct mpool_mag *m = data_race(READ_ONCE(*slot));
+
+	/* Every magazine lives as long as the pool: a stale one is still one. */
+	return min_t(unsigned int, data_race(READ_ONCE(m->count)), MPOOL_MAG_SIZE);
+}
+
+/* For the statistics: what @cpu's cache holds, while @cpu may change it. */
+static unsigned int mpool_pcp_cpu_cached(struct mpool *pool, int cpu)
+{
+	struct mpool_pcp *e = pool->engine;
+	struct mpool_mag_cache *c = per_cpu_ptr(e->caches, cpu);
+
+	return mpool_pcp_mag_count(&c->loaded) + mpool_pcp_mag_count(&c->prev);
 }
 
 static void mpool_pcp_flush_local(void *arg)
@@ -234,6 +280,7 @@ const struct mpool_engine_ops mpool_engine_percpu_ops = {
 	.reclaim	= mpool_pcp_reclaim,
 	.flush		= mpool_pcp_flush,
 	.count		= mpool_pcp_count,
+	.cpu_cached	= mpool_pcp_cpu_cached,
 };
 
 /**

@@ -140,4 +140,6 @@ const struct mpool_engine_ops mpool_engine_ring_ops = {
 	/* Everything idle is in the ring: a shrink just takes it. */
 	.reclaim	= mpool_ringeng_get_bulk,
 	.count		= mpool_ringeng_count,
+	/* No slow path on a get that succeeds: sample every few. */
+	.tick		= true,
 };

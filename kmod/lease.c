@@ -15,7 +15,9 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "pool.h"
 #include "session.h"
+#include "trace.h"
 
 /* Ids handled per round when a session ends, without allocating. */
 #define MPOOL_RETURN_BATCH	64
@@ -85,6 +87,8 @@ int mpool_ioctl_lease(struct file *file, void *arg)
 	att->nr_leased += n;
 	mutex_unlock(&att->lock);
 	atomic64_add(n, &up->leases);
+	mpool_stats_leased(up->pool, n);
+	trace_mpool_lease(up->pool, n);
 	kfree(ids);
 	return 0;
 
@@ -150,6 +154,8 @@ int mpool_ioctl_release(struct file *file, void *arg)
 	 */
 	if (mapped)
 		mpool_revoke(att, ids, n);
+	mpool_stats_leased(up->pool, -(int)n);
+	trace_mpool_release(up->pool, n);
 	mpool_upool_return(up, ids, n);
 	atomic_sub(n, &sess->nr_leases);
 	atomic64_add(n, &up->releases);
@@ -184,6 +190,8 @@ void mpool_att_return_all(struct mpool_att *att)
 		mutex_unlock(&att->lock);
 		if (!n)
 			break;
+		mpool_stats_leased(up->pool, -(int)n);
+		trace_mpool_release(up->pool, n);
 		mpool_upool_return(up, ids, n);
 		atomic_sub(n, &att->sess->nr_leases);
 		atomic64_add(n, &up->releases);

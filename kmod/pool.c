@@ -3,10 +3,11 @@
  * Getting and putting objects, and building a pool.
  *
  * The fast path is: one percpu_ref get (a per-CPU increment while the pool
- * is alive), one engine get, one per-CPU statistics increment; no lock and
- * no shared cache line written by the pool itself. Everything that can
- * sleep, growing, flushing CPU caches, shrinking, sits behind pool->lock
- * and is only tried when the caller's gfp mask allows blocking.
+ * is alive), one engine get, one per-CPU statistics increment (skipped
+ * with stats=0, see stats.c); no lock and no shared cache line written by
+ * the pool itself. Everything that can sleep, growing, flushing CPU
+ * caches, shrinking, sits behind pool->lock and is only tried when the
+ * caller's gfp mask allows blocking.
  */
 #include <linux/ctype.h>
 #include <linux/indirect_call_wrapper.h>
@@ -19,6 +20,7 @@
 
 #include "compat.h"
 #include "pool.h"
+#include "trace.h"
 
 /* Indices moved between the engine and a bulk call per batch. */
 #define MPOOL_BULK_BATCH	32
@@ -60,6 +62,84 @@ static __always_inline void mpool_engine_put(struct mpool *pool, u32 idx)
 			pool, idx);
 }
 
+/*
+ * Count @n objects handed out. Engines with no slow path of their own on a
+ * get that succeeds (ops->tick) sample the statistics here, each time this
+ * CPU's count crosses a multiple of MPOOL_STATS_TICK.
+ */
+static __always_inline void mpool_count_alloc(struct mpool *pool, unsigned int n)
+{
+	u64 now;
+
+	if (!mpool_stats_on())
+		return;
+	if (!pool->stats_tick) {
+		this_cpu_add(pool->stats->alloc, n);
+		return;
+	}
+	now = this_cpu_add_return(pool->stats->alloc, n);
+	if (unlikely((now ^ (now - n)) >= MPOOL_STATS_TICK))
+		mpool_stats_sample(pool);
+}
+
+/*
+ * Counted before the objects go back to the engine, as gets are counted
+ * after they leave it: so gets - puts never exceeds the objects truly out,
+ * and neither does the high-water mark.
+ */
+static __always_inline void mpool_count_free(struct mpool *pool, unsigned int n)
+{
+	if (mpool_stats_on())
+		this_cpu_add(pool->stats->free, n);
+}
+
+/* A get of @want objects failed: the pool is empty and cannot grow. */
+static void mpool_count_miss(struct mpool *pool, unsigned int want, gfp_t gfp)
+{
+	this_cpu_inc(pool->stats->miss);
+	trace_mpool_exhausted(pool, want, gfpflags_allow_blocking(gfp));
+	mpool_stats_slow(pool);
+}
+
+/* __mpool_grow(), seen by the trace event and the statistics. */
+static int mpool_grow_locked(struct mpool *pool, unsigned int nr_objs, gfp_t gfp,
+			     bool on_demand)
+{
+	unsigned int old = pool->capacity;
+	int err;
+
+	err = __mpool_grow(pool, nr_objs, gfp);
+	if (pool->capacity != old) {
+		trace_mpool_grow(pool, old, on_demand);
+		mpool_stats_slow(pool);
+	}
+	return err;
+}
+
+/**
+ * mpool_pool_shrink() - __mpool_shrink(), traced and counted
+ * @pool: the pool, pool->lock held
+ * @nr_objs: as for __mpool_shrink()
+ * @floor: as for __mpool_shrink()
+ * @reason: MPOOL_SHRINK_*
+ *
+ * Return: objects freed.
+ */
+unsigned long mpool_pool_shrink(struct mpool *pool, unsigned long nr_objs,
+				unsigned int floor, int reason)
+{
+	unsigned int old = pool->capacity;
+	unsigned long freed;
+
+	freed = __mpool_shrink(pool, nr_objs, floor);
+	if (!freed)
+		return 0;
+	if (reason == MPOOL_SHRINK_SHRINKER)
+		this_cpu_add(pool->stats->reclaimed, freed);
+	trace_mpool_shrink(pool, old, reason);
+	return freed;
+}
+
 static unsigned int mpool_grow_step(const struct mpool *pool)
 {
 	u64 step = div_u64((u64)pool->capacity * pool->grow_pct, 100);
@@ -79,7 +159,8 @@ static int mpool_refill(struct mpool *pool, unsigned int want, gfp_t gfp,
 {
 	lockdep_assert_held(&pool->lock);
 	if (pool->capacity < pool->max_objs)
-		return __mpool_grow(pool, max(want, mpool_grow_step(pool)), gfp);
+		return mpool_grow_locked(pool, max(want, mpool_grow_step(pool)),
+					 gfp, true);
 	if (pool->ops->flush && !*flushed) {
 		pool->ops->flush(pool);
 		*flushed = true;
@@ -107,9 +188,10 @@ static int mpool_alloc_slow(struct mpool *pool, u32 *idx, gfp_t gfp)
 	mutex_unlock(&pool->lock);
 out:
 	if (err) {
-		this_cpu_inc(pool->stats->miss);
+		mpool_count_miss(pool, 1, gfp);
 		return -ENOMEM;
 	}
+	this_cpu_inc(pool->stats->slow);
 	return 0;
 }
 
@@ -134,7 +216,7 @@ int mpool_alloc_idx(struct mpool *pool, u32 *idx, gfp_t gfp)
 		percpu_ref_put(&pool->objs);
 		return -ENOMEM;
 	}
-	this_cpu_inc(pool->stats->alloc);
+	mpool_count_alloc(pool, 1);
 	if (pool->flags & MPOOL_F_ZERO)
 		memset(mpool_idx_to_obj(pool, *idx), 0, pool->obj_size);
 	return 0;
@@ -200,8 +282,8 @@ void mpool_free_idx(struct mpool *pool, u32 idx)
 		      "mpool %s: freeing bad index %u\n", pool->name, idx))
 		return;
 	if (mpool_put_prepare(pool, idx)) {
+		mpool_count_free(pool, 1);
 		mpool_engine_put(pool, idx);
-		this_cpu_inc(pool->stats->free);
 	}
 	/* Last touch of @pool: it may be freed once the count hits zero. */
 	percpu_ref_put(&pool->objs);
@@ -271,7 +353,7 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 	bool blocking = gfpflags_allow_blocking(gfp);
 	bool locked = false, flushed = false;
 	u32 buf[MPOOL_BULK_BATCH];
-	unsigned int got = 0, i, k;
+	unsigned int got = 0, fast = 0, i, k;
 
 	might_alloc(gfp);
 	if (!n)
@@ -294,6 +376,7 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 			/* Retry once under the lock before growing. */
 			mutex_lock(&pool->lock);
 			locked = true;
+			fast = got;
 			continue;
 		}
 		if (mpool_refill(pool, n - got, gfp, &flushed))
@@ -304,10 +387,12 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 
 	if (got < n) {
 		mpool_bulk_undo(pool, objs, got);
-		this_cpu_inc(pool->stats->miss);
+		mpool_count_miss(pool, n, gfp);
 		percpu_ref_put(&pool->objs);
 		return -ENOMEM;
 	}
+	if (locked)
+		this_cpu_add(pool->stats->slow, n - fast);
 
 	for (i = 0; i < n; i++) {
 		objs[i] = mpool_idx_to_obj(pool, (u32)(unsigned long)objs[i]);
@@ -316,7 +401,7 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 	}
 	if (n > 1)
 		percpu_ref_get_many(&pool->objs, n - 1);
-	this_cpu_add(pool->stats->alloc, n);
+	mpool_count_alloc(pool, n);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(mpool_alloc_bulk);
@@ -350,14 +435,14 @@ void mpool_free_bulk(struct mpool *pool, void **objs, unsigned int n)
 			continue;
 		buf[k++] = idx;
 		if (k == ARRAY_SIZE(buf)) {
+			mpool_count_free(pool, k);
 			pool->ops->put_bulk(pool, buf, k);
-			this_cpu_add(pool->stats->free, k);
 			k = 0;
 		}
 	}
 	if (k) {
+		mpool_count_free(pool, k);
 		pool->ops->put_bulk(pool, buf, k);
-		this_cpu_add(pool->stats->free, k);
 	}
 	/* Last touch of @pool, as in mpool_free_idx(). */
 	if (done)
@@ -386,7 +471,7 @@ int mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
 	if (!nr_objs)
 		return 0;
 	mutex_lock(&pool->lock);
-	err = __mpool_grow(pool, nr_objs, gfp);
+	err = mpool_grow_locked(pool, nr_objs, gfp, false);
 	mutex_unlock(&pool->lock);
 	return err;
 }
@@ -413,7 +498,7 @@ unsigned long mpool_shrink(struct mpool *pool, unsigned long nr_objs)
 
 	might_sleep();
 	mutex_lock(&pool->lock);
-	freed = __mpool_shrink(pool, nr_objs, 0);
+	freed = mpool_pool_shrink(pool, nr_objs, 0, MPOOL_SHRINK_CALL);
 	mutex_unlock(&pool->lock);
 	return freed;
 }
@@ -436,7 +521,7 @@ void mpool_drain(struct mpool *pool)
 	mutex_lock(&pool->lock);
 	if (pool->ops->flush)
 		pool->ops->flush(pool);
-	__mpool_shrink(pool, ULONG_MAX, 0);
+	mpool_pool_shrink(pool, ULONG_MAX, 0, MPOOL_SHRINK_DRAIN);
 	mutex_unlock(&pool->lock);
 }
 EXPORT_SYMBOL_GPL(mpool_drain);
@@ -481,45 +566,6 @@ unsigned int mpool_capacity(const struct mpool *pool)
 }
 EXPORT_SYMBOL_GPL(mpool_capacity);
 
-/**
- * mpool_stats_read() - sum a pool's per-CPU statistics
- * @pool: the pool
- * @sum: where to store the result
- *
- * Context: any; does not stop the CPUs updating the counters, so the sum
- * of a busy pool is not a snapshot.
- */
-void mpool_stats_read(const struct mpool *pool, struct mpool_stats_sum *sum)
-{
-	s64 idle;
-	int cpu;
-
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
-
-		sum->alloc += READ_ONCE(s->alloc);
-		sum->free += READ_ONCE(s->free);
-		sum->hit += READ_ONCE(s->hit);
-		sum->refill += READ_ONCE(s->refill);
-		sum->flush += READ_ONCE(s->flush);
-		sum->miss += READ_ONCE(s->miss);
-		sum->grow += READ_ONCE(s->grow);
-		sum->shrink += READ_ONCE(s->shrink);
-		sum->shrunk_objs += READ_ONCE(s->shrunk_objs);
-		sum->quarantined += READ_ONCE(s->quarantined);
-	}
-	sum->capacity = READ_ONCE(pool->capacity);
-	sum->max_objs = pool->max_objs;
-	sum->nr_arenas = READ_ONCE(pool->nr_arenas);
-	sum->arena_objs = 1U << pool->arena_shift;
-	sum->arena_pages = pool->arena_pages;
-	/* Out = alloc - free - quarantined; idle = capacity - out - quarantined. */
-	idle = (s64)sum->capacity - (s64)sum->alloc + (s64)sum->free;
-	sum->idle = idle > 0 ? idle : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(mpool_stats_read);
-
 static bool mpool_name_valid(const char *name)
 {
 	size_t len = strnlen(name, MPOOL_NAME_MAX), i;
@@ -547,6 +593,8 @@ static int mpool_params_check(const struct mpool_params *p)
 		return -EINVAL;
 	if (p->flags & ~MPOOL_F_ALL)
 		return -EINVAL;
+	if (p->low_watermark > p->max_objs)
+		return -EINVAL;
 	if (p->align && (!is_power_of_2(p->align) || p->align > PAGE_SIZE))
 		return -EINVAL;
 	if ((p->flags & MPOOL_F_PAGE_ALIGNED) && !PAGE_ALIGNED(p->obj_size))
@@ -562,7 +610,7 @@ static int mpool_params_check(const struct mpool_params *p)
  * @pool: an existing pool
  * @params: what mpool_lookup_or_create() was asked for
  *
- * Tuning (init_objs, grow_pct, node) may differ; what users of the objects
+ * Tuning (init_objs, grow_pct, node, low_watermark) may differ; what users of the objects
  * rely on may not.
  *
  * Return: true if they match.
@@ -612,6 +660,8 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	pool->max_objs = p->max_objs;
 	pool->init_objs = p->init_objs;
 	pool->grow_pct = p->grow_pct ?: 100;
+	pool->low_watermark = p->low_watermark;
+	pool->stats_tick = pool->ops->tick;
 	pool->node = p->node;
 	pool->ctor = p->ctor;
 	pool->reset = p->reset;
@@ -672,12 +722,13 @@ void mpool_pool_free(struct mpool *pool)
 }
 
 /**
- * mpool_pool_init() - module-wide setup of pool building
+ * mpool_pool_init() - module-wide setup of pool building and statistics
  *
  * Return: 0.
  */
 int mpool_pool_init(void)
 {
+	mpool_stats_init();
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
 	mpool_fault_init(&mpool_fault_attr);
 #endif

@@ -12,7 +12,9 @@
 #ifndef _MPOOL_POOL_H
 #define _MPOOL_POOL_H
 
+#include <linux/atomic.h>
 #include <linux/fault-inject.h>
+#include <linux/jump_label.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/llist.h>
@@ -25,6 +27,7 @@
 
 #include "include/linux/mpool.h"
 
+struct dentry;
 struct mpool;
 struct page;
 
@@ -46,6 +49,10 @@ struct page;
  *	that @reclaim and other CPUs can see those indices; process context
  * @count: optional; how many indices @reclaim could take right now
  *	(racy); without it, every idle object is assumed reclaimable
+ * @cpu_cached: optional, for engines with CPU-local caches; how many idle
+ *	indices @cpu's cache holds (racy, for statistics); any context
+ * @tick: the engine has no slow path of its own on a get that succeeds,
+ *	so the statistics sample every MPOOL_STATS_TICK gets per CPU instead
  *
  * @get/@put/@get_bulk/@put_bulk run in any context the engine documents in
  * <linux/mpool.h>.
@@ -61,6 +68,8 @@ struct mpool_engine_ops {
 	unsigned int (*reclaim)(struct mpool *pool, u32 *idx, unsigned int max);
 	void (*flush)(struct mpool *pool);
 	unsigned int (*count)(struct mpool *pool);
+	unsigned int (*cpu_cached)(struct mpool *pool, int cpu);
+	bool tick;
 };
 
 extern const struct mpool_engine_ops mpool_engine_percpu_ops;
@@ -85,6 +94,15 @@ void mpool_engines_exit(void);
  * Per-CPU event counters. Each is only ever bumped by its own CPU with
  * this_cpu_*() (safe against interrupts on that CPU, and on x86 against
  * NMIs too), so the hot path never writes a shared cache line for them.
+ * Readers sum them over every possible CPU (mpool_stats_read()).
+ *
+ * The counters a get or put bumps on its fast path (alloc, free, hit,
+ * refill, flush) are skipped when mempool.ko is loaded with stats=0
+ * (static key mpool_stats_enabled); so is everything derived from them.
+ * Slow-path counters are always kept: they cost nothing measurable.
+ *
+ * The last three are signed deltas: one CPU may add what another takes
+ * away, and only the sum means something.
  */
 struct mpool_stats {
 	u64 alloc;		/* objects handed out */
@@ -93,33 +111,63 @@ struct mpool_stats {
 	u64 refill;		/* percpu: get that took a full magazine from the depot */
 	u64 flush;		/* percpu: put that moved a full magazine to the depot */
 	u64 miss;		/* get (or bulk get) that found the pool empty */
+	u64 slow;		/* objects a get obtained only after locking the pool */
 	u64 grow;		/* arenas added */
 	u64 shrink;		/* arenas freed */
 	u64 shrunk_objs;	/* objects those arenas held */
+	u64 reclaimed;		/* of those, objects freed for the memory shrinker */
 	u64 quarantined;	/* objects the validate hook refused */
+	u64 lease;		/* /dev/mempool: buffers leased to userspace */
+	u64 release;		/* /dev/mempool: buffers given back by userspace */
+	u64 low_events;		/* idle objects fell below the low watermark */
+	s64 sessions;		/* /dev/mempool: sessions attached (delta) */
+	s64 reserved;		/* /dev/mempool: bytes reserved (delta) */
 };
+
+/* Gets per CPU between two samples of an engine with ops->tick set. */
+#define MPOOL_STATS_TICK	64
 
 /**
  * struct mpool_stats_sum - one reading of a pool's statistics
  * @alloc: see struct mpool_stats, summed over all CPUs
  * @free: ditto
- * @hit: ditto
+ * @hit: ditto for the percpu engine; for the engines without CPU caches,
+ *	derived: objects handed out without locking the pool (@alloc - @slow)
  * @refill: ditto
  * @flush: ditto
  * @miss: ditto
+ * @slow: ditto
  * @grow: ditto
  * @shrink: ditto
  * @shrunk_objs: ditto
+ * @reclaimed: ditto
  * @quarantined: ditto
+ * @leases: lease, summed
+ * @releases: release, summed
+ * @low_events: ditto
+ * @put: objects given back, quarantined ones included (@free +
+ *	@quarantined)
+ * @in_use: objects handed out and not given back (@alloc - @put)
+ * @hwm: high-water mark of @in_use (see mpool_stats_sample())
+ * @leased: buffers leased to userspace now (@leases - @releases)
+ * @sessions: /dev/mempool sessions attached now
+ * @reserved: bytes /dev/mempool reserves for the pool
  * @capacity: objects the pool's arenas hold now (idle, out or quarantined)
  * @max_objs: the ceiling on @capacity
  * @nr_arenas: arenas allocated now
  * @arena_objs: objects per (full) arena
  * @arena_pages: pages per (full) arena
+ * @low_watermark: the pool's low watermark, 0 if none
  * @idle: objects neither handed out nor quarantined
+ * @below_low: idle was below @low_watermark when last sampled
+ * @enabled: the fast-path counters are kept (module parameter stats);
+ *	when false, @alloc, @free, @hit, @refill, @flush, @in_use and @hwm
+ *	are 0 and @idle is an upper bound
  *
  * The counters are read without stopping the CPUs that bump them, so on a
- * busy pool the sum is not a snapshot; on a quiet one it is exact.
+ * busy pool the sum is not a snapshot; on a quiet one it is exact. The
+ * gets are read before the puts, so a busy pool's @in_use errs low, never
+ * high (beyond the operations in flight).
  */
 struct mpool_stats_sum {
 	u64 alloc;
@@ -128,20 +176,36 @@ struct mpool_stats_sum {
 	u64 refill;
 	u64 flush;
 	u64 miss;
+	u64 slow;
 	u64 grow;
 	u64 shrink;
 	u64 shrunk_objs;
+	u64 reclaimed;
 	u64 quarantined;
+	u64 leases;
+	u64 releases;
+	u64 low_events;
+	u64 put;
+	u64 in_use;
+	u64 hwm;
+	u64 leased;
+	s64 sessions;
+	s64 reserved;
 	unsigned int capacity;
 	unsigned int max_objs;
 	unsigned int nr_arenas;
 	unsigned int arena_objs;
 	unsigned int arena_pages;
+	unsigned int low_watermark;
 	u64 idle;
+	bool below_low;
+	bool enabled;
 };
 
 /* struct mpool::state bits */
 #define MPOOL_S_DEAD		0	/* percpu_ref killed: no new objects */
+#define MPOOL_S_LOW		1	/* idle below low_watermark, event sent */
+#define MPOOL_S_GONE		2	/* destroyed or last user gone: traced */
 
 /*
  * A pool of fixed-size objects. The first group is what every get/put reads; it is written only at
@@ -159,6 +223,7 @@ struct mpool {
 	unsigned int flags;
 	unsigned int max_objs;
 	unsigned int nr_slots;
+	bool stats_tick;		/* ops->tick, where the get path reads it */
 	size_t obj_size;
 	void (*reset)(void *obj, void *priv);
 	bool (*validate)(void *obj, void *priv);
@@ -175,6 +240,7 @@ struct mpool {
 	unsigned int arena_order;
 	unsigned int init_objs;
 	unsigned int grow_pct;
+	unsigned int low_watermark;	/* idle objects; 0: no events */
 	int node;
 	unsigned long *slot_map;	/* [nr_slots] bits: arena present */
 	unsigned long *shrink_map;	/* [max_objs] bits: held by a shrink */
@@ -183,11 +249,13 @@ struct mpool {
 	/* Lifetime. */
 	struct kref kref;		/* users: the creator, lookups */
 	unsigned long state;		/* MPOOL_S_* */
+	atomic_long_t hwm;		/* high-water mark of objects in use */
 	struct llist_node free_node;	/* on the deferred-free list */
 
 	/* Registry, under mpool_registry_lock. */
 	struct list_head list;		/* on the list of all pools */
 	bool registered;		/* the name is taken */
+	struct dentry *debugfs;		/* our folder, while named */
 	enum mpool_engine engine_id;
 	size_t align;
 	char name[MPOOL_NAME_MAX];
@@ -231,10 +299,46 @@ static inline unsigned int mpool_slot_objs(const struct mpool *pool,
 	return min(1U << pool->arena_shift, pool->max_objs - first);
 }
 
-void mpool_stats_read(const struct mpool *pool, struct mpool_stats_sum *sum);
+/* stats.c: statistics. */
+DECLARE_STATIC_KEY_TRUE(mpool_stats_enabled);
+
+/* Are the fast-path counters kept? (module parameter stats, fixed at load) */
+static __always_inline bool mpool_stats_on(void)
+{
+	return static_branch_likely(&mpool_stats_enabled);
+}
+
+void mpool_stats_init(void);
+void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum);
+void mpool_stats_sample(struct mpool *pool);
+u64 mpool_stats_in_use(const struct mpool *pool);
+u64 mpool_stats_nr_leased(const struct mpool *pool);
+void mpool_stats_cpu(const struct mpool *pool, int cpu, struct mpool_stats *out);
+
+/* For /dev/mempool: see their kernel-doc in stats.c. */
+void mpool_stats_leased(struct mpool *pool, int delta);
+void mpool_stats_session(struct mpool *pool, int delta);
+void mpool_stats_reserved(struct mpool *pool, s64 delta);
+
+/*
+ * A slow path ran (a depot trade, a miss, a grow): the moment to raise the
+ * high-water mark and look at the low watermark.
+ */
+static inline void mpool_stats_slow(struct mpool *pool)
+{
+	if (mpool_stats_on())
+		mpool_stats_sample(pool);
+}
+
+/* Why a pool shrank (mpool_pool_shrink(), trace event mpool_shrink). */
+#define MPOOL_SHRINK_CALL	0	/* mpool_shrink() */
+#define MPOOL_SHRINK_DRAIN	1	/* mpool_drain() */
+#define MPOOL_SHRINK_SHRINKER	2	/* memory pressure */
 
 /* pool.c: building and tearing down a pool (the registry names it). */
 int mpool_pool_init(void);
+unsigned long mpool_pool_shrink(struct mpool *pool, unsigned long nr_objs,
+				unsigned int floor, int reason);
 struct mpool *mpool_pool_build(const struct mpool_params *params);
 void mpool_pool_free(struct mpool *pool);
 bool mpool_params_match(const struct mpool *pool,
@@ -254,8 +358,13 @@ int mpool_registry_init(void);
 void mpool_registry_exit(void);
 unsigned long mpool_registry_count_idle(void);
 unsigned long mpool_registry_shrink(unsigned long nr_objs);
+void mpool_registry_for_each(void (*fn)(struct mpool *pool, void *arg), void *arg);
 unsigned int mpool_nr_pools(void);
 void mpool_wait_for_frees(void);
+
+/* debugfs.c: a pool's folder, made and removed under the registry lock. */
+void mpool_debugfs_pool_add(struct mpool *pool);
+void mpool_debugfs_pool_del(struct mpool *pool);
 
 /* shrinker.c */
 int mpool_shrinker_init(void);

@@ -12,6 +12,11 @@
  * Every pool, alive or dying, is on mpool_pools until it is freed, so
  * module exit can find them all. Only registered pools own their name: a
  * destroyed pool's name is free at once, even while its objects are out.
+ *
+ * A pool's debugfs folder carries its name, so it is made when the name is
+ * taken and removed, under the registry lock, when it is given up (or at
+ * the latest before the pool is freed): a new pool of the same name always
+ * finds the folder name free.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +30,7 @@
 
 #include "compat.h"
 #include "pool.h"
+#include "trace.h"
 
 static DEFINE_MUTEX(mpool_registry_lock);
 static LIST_HEAD(mpool_pools);
@@ -45,6 +51,8 @@ static void mpool_free_workfn(struct work_struct *work)
 	llist_for_each_entry_safe(pool, next, list, free_node) {
 		mutex_lock(&mpool_registry_lock);
 		list_del(&pool->list);
+		/* Its users left without mpool_destroy(), and nobody reused the name. */
+		mpool_debugfs_pool_del(pool);
 		mutex_unlock(&mpool_registry_lock);
 		mpool_pool_free(pool);
 	}
@@ -77,6 +85,17 @@ void mpool_objs_release(struct percpu_ref *ref)
 	irq_work_queue(&mpool_free_irq_work);
 }
 
+/*
+ * The mpool_destroy event, once per pool: at mpool_destroy(), or when the
+ * last user lets go of a pool nobody destroyed (mpool_lookup_or_create()
+ * users), whichever comes first.
+ */
+static void mpool_trace_destroy(struct mpool *pool)
+{
+	if (!test_and_set_bit(MPOOL_S_GONE, &pool->state))
+		trace_mpool_destroy(pool);
+}
+
 /**
  * mpool_pool_kill() - no new objects from @pool; free it when all are back
  * @pool: the pool
@@ -89,13 +108,23 @@ void mpool_pool_kill(struct mpool *pool)
 	 * Last user vs. module exit: only one of them may kill the ref.
 	 * test_and_set_bit() is a full barrier, ordering it before the kill.
 	 */
-	if (!test_and_set_bit(MPOOL_S_DEAD, &pool->state))
+	if (!test_and_set_bit(MPOOL_S_DEAD, &pool->state)) {
+		mpool_trace_destroy(pool);
 		percpu_ref_kill(&pool->objs);
+	}
 }
 
 static void mpool_kref_release(struct kref *kref)
 {
 	mpool_pool_kill(container_of(kref, struct mpool, kref));
+}
+
+/* @pool gives its name up, and with it its debugfs folder. */
+static void __mpool_unname(struct mpool *pool)
+{
+	lockdep_assert_held(&mpool_registry_lock);
+	pool->registered = false;
+	mpool_debugfs_pool_del(pool);
 }
 
 /*
@@ -113,7 +142,7 @@ static struct mpool *__mpool_get_by_name(const char *name)
 			continue;
 		if (kref_get_unless_zero(&pool->kref))
 			return pool;
-		pool->registered = false;
+		__mpool_unname(pool);
 		return NULL;
 	}
 	return NULL;
@@ -130,6 +159,8 @@ static struct mpool *__mpool_register(struct mpool *pool)
 		return old;
 	pool->registered = true;
 	list_add_tail(&pool->list, &mpool_pools);
+	mpool_debugfs_pool_add(pool);
+	trace_mpool_create(pool);
 	return NULL;
 }
 
@@ -289,8 +320,9 @@ void mpool_destroy(struct mpool *pool)
 	if (IS_ERR_OR_NULL(pool))
 		return;
 	mutex_lock(&mpool_registry_lock);
-	pool->registered = false;
+	__mpool_unname(pool);
 	mutex_unlock(&mpool_registry_lock);
+	mpool_trace_destroy(pool);
 	mpool_unref(pool);
 }
 EXPORT_SYMBOL_GPL(mpool_destroy);
@@ -357,14 +389,35 @@ unsigned long mpool_registry_shrink(unsigned long nr_objs)
 			skipped = true;
 			continue;
 		}
-		freed += __mpool_shrink(pool, nr_objs - freed,
-					mpool_shrink_floor(pool));
+		freed += mpool_pool_shrink(pool, nr_objs - freed,
+					   mpool_shrink_floor(pool),
+					   MPOOL_SHRINK_SHRINKER);
 		mutex_unlock(&pool->lock);
 	}
 	if (!list_empty(&mpool_pools))
 		list_rotate_left(&mpool_pools);
 	mutex_unlock(&mpool_registry_lock);
 	return !freed && skipped ? SHRINK_STOP : freed;
+}
+
+/**
+ * mpool_registry_for_each() - call @fn on every named, live pool
+ * @fn: the callback; runs under the registry lock, so it must not create,
+ *	look up or destroy pools
+ * @arg: passed to @fn
+ *
+ * Context: process context.
+ */
+void mpool_registry_for_each(void (*fn)(struct mpool *pool, void *arg), void *arg)
+{
+	struct mpool *pool;
+
+	mutex_lock(&mpool_registry_lock);
+	list_for_each_entry(pool, &mpool_pools, list) {
+		if (pool->registered && !test_bit(MPOOL_S_DEAD, &pool->state))
+			fn(pool, arg);
+	}
+	mutex_unlock(&mpool_registry_lock);
 }
 
 /**
@@ -427,7 +480,7 @@ void mpool_registry_exit(void)
 		if (test_bit(MPOOL_S_DEAD, &pool->state))
 			continue;
 		pr_warn("pool %s was never destroyed\n", pool->name);
-		pool->registered = false;
+		__mpool_unname(pool);
 		mpool_pool_kill(pool);
 	}
 	mutex_unlock(&mpool_registry_lock);
@@ -440,6 +493,7 @@ void mpool_registry_exit(void)
 	list_for_each_entry_safe(pool, next, &leaked, list) {
 		pr_err("pool %s still has objects out at unload\n", pool->name);
 		list_del(&pool->list);
+		mpool_debugfs_pool_del(pool);
 		mpool_pool_free(pool);
 	}
 }

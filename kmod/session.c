@@ -15,6 +15,7 @@
 #include <linux/idr.h>
 #include <linux/slab.h>
 
+#include "pool.h"
 #include "session.h"
 
 /* Attachment ids, unique across the device: they make the mmap cookies. */
@@ -85,6 +86,7 @@ static struct mpool_att *mpool_att_new(struct mpool_session *sess,
 	att->npages = up->bytes >> PAGE_SHIFT;
 	kref_get(&up->ref);
 	atomic_inc(&up->nr_sessions);
+	mpool_stats_session(up->pool, 1);
 	return att;
 }
 
@@ -92,6 +94,7 @@ static struct mpool_att *mpool_att_new(struct mpool_session *sess,
 static void mpool_att_free(struct mpool_att *att)
 {
 	atomic_dec(&att->up->nr_sessions);
+	mpool_stats_session(att->up->pool, -1);
 	mpool_upool_put(att->up);
 	ida_free(&mpool_att_ida, att->id);
 	mutex_destroy(&att->lock);

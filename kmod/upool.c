@@ -268,8 +268,11 @@ struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req)
 		goto err_uncharge;
 	}
 	up->pool = pool;
+	/* Ours until the last attachment goes: the statistics hooks use it. */
+	mpool_ref(pool);
 	err = mpool_upool_fill(up);
 	if (err) {
+		mpool_unref(pool);
 		mpool_destroy(pool);
 		mutex_lock(&mpool_upool_lock);
 		list_del(&up->node);
@@ -277,6 +280,7 @@ struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req)
 		goto err_uncharge;
 	}
 	atomic_set(&up->nr_free, up->nr_bufs);
+	mpool_stats_reserved(pool, up->bytes);
 	return up;
 
 err_uncharge:
@@ -377,8 +381,10 @@ static void mpool_upool_release(struct kref *ref)
 	 * only drops its own reference on each page, so whoever still holds
 	 * one keeps that page (and nothing else) until they let go.
 	 */
+	mpool_stats_reserved(up->pool, -(s64)up->bytes);
 	for_each_set_bit(idx, up->quarantine, up->nr_bufs)
 		mpool_free_idx(up->pool, idx);
+	mpool_unref(up->pool);
 	mpool_upool_uncharge(up->bytes);
 	mpool_upool_free(up);
 }

@@ -19,6 +19,8 @@ static const struct {
 	{ "list", cmd_list, "list the pools (from debugfs)" },
 	{ "lease", cmd_lease, "lease buffers, fill them, hold them" },
 	{ "bench", cmd_bench, "time lease+release: single, batch, magazine" },
+	{ "stats", cmd_stats, "every pool's statistics (from debugfs; --json)" },
+	{ "watch", cmd_watch, "live view: ops/s, hit rate, occupancy, low watermark" },
 };
 
 static void usage(FILE *f)

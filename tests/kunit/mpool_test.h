@@ -71,7 +71,7 @@ static inline struct mpool *mpool_test_create(struct kunit *test,
 	return pool;
 }
 
-static inline struct mpool_stats_sum mpool_test_stats(const struct mpool *pool)
+static inline struct mpool_stats_sum mpool_test_stats(struct mpool *pool)
 {
 	struct mpool_stats_sum sum;
 

@@ -10,6 +10,12 @@
  * the end every object must be back: the idle count equals the capacity,
  * and a drain frees every arena.
  *
+ * The statistics must agree with what the callers saw: gets, puts and
+ * failed gets counted by every thread and timer equal the pool's summed
+ * per-CPU counters exactly, nothing is in use at the end, and while the run
+ * goes on a reader checks that in_use and the high-water mark never exceed
+ * the capacity and that the mark never goes down.
+ *
  * stress_run has objects to spare and measures throughput; stress_scarce
  * runs a pool that the callers (and, for the percpu engine, the objects
  * idling in CPU caches) keep running dry, so empty gets, bulk rollbacks and
@@ -54,6 +60,8 @@ struct stress_timer {
 	unsigned int nr_held;
 	u32 stamp;
 	u64 ops;
+	u64 gets;	/* of ops, objects got; the rest are puts */
+	u64 misses;	/* gets that returned nothing */
 };
 
 struct stress_thread {
@@ -61,6 +69,8 @@ struct stress_thread {
 	unsigned int cpu;
 	u32 stamp;
 	u64 ops;
+	u64 gets;
+	u64 misses;
 	struct completion done;
 };
 
@@ -128,12 +138,15 @@ static enum hrtimer_restart stress_timer_fn(struct hrtimer *t)
 	for (i = 0; i < n; i++) {
 		void *obj = mpool_alloc(ctx->pool, GFP_ATOMIC);
 
-		if (!obj)
+		if (!obj) {
+			st->misses++;
 			break;
+		}
 		stress_take(ctx, obj, st->stamp);
 		st->held[st->nr_held++] = obj;
 	}
 	st->ops += st->nr_held;
+	st->gets += st->nr_held;
 	hrtimer_forward_now(t, ns_to_ktime(STRESS_TIMER_NS));
 	return HRTIMER_RESTART;
 }
@@ -188,19 +201,24 @@ static int stress_thread_fn(void *arg)
 		/* Mostly atomic gets; now and then one that may flush caches. */
 		gfp = (++round % 64) ? GFP_ATOMIC : GFP_KERNEL;
 		if (round % 4 == 0) {
-			if (mpool_alloc_bulk(ctx->pool, objs, n, gfp))
+			if (mpool_alloc_bulk(ctx->pool, objs, n, gfp)) {
+				th->misses++;
 				continue;
+			}
 		} else {
 			for (i = 0; i < n; i++) {
 				objs[i] = mpool_alloc(ctx->pool, gfp);
-				if (!objs[i])
+				if (!objs[i]) {
+					th->misses++;
 					break;
+				}
 			}
 			n = i;
 		}
 		for (i = 0; i < n; i++)
 			stress_take(ctx, objs[i], th->stamp);
 		th->ops += n;
+		th->gets += n;
 		if (n && round % 8 == 0)
 			stress_swap(ctx, th, objs, n - 1);
 		/* An empty exchange slot gave nothing back: one put fewer. */
@@ -222,11 +240,45 @@ static int stress_timer_start(void *arg)
 	return 0;
 }
 
-static void stress_wait(struct completion *done)
+/*
+ * Long under emulation: look at the statistics now and then while waiting.
+ * They are read racily, but must stay within what is possible.
+ */
+static void stress_wait(struct kunit *test, struct stress_ctx *ctx,
+			struct completion *done, u64 *hwm)
 {
-	/* Long under emulation: wake up now and then rather than sleep idle. */
-	while (!wait_for_completion_timeout(done, 10 * HZ))
-		;
+	struct mpool_stats_sum s;
+
+	while (!wait_for_completion_timeout(done, HZ / 4)) {
+		s = mpool_test_stats(ctx->pool);
+		KUNIT_EXPECT_LE(test, s.in_use, (u64)s.capacity);
+		KUNIT_EXPECT_LE(test, s.hwm, (u64)s.capacity);
+		KUNIT_EXPECT_GE(test, s.hwm, *hwm);
+		KUNIT_EXPECT_GE(test, s.hwm, s.in_use);
+		*hwm = s.hwm;
+	}
+}
+
+static void stress_check_stats(struct kunit *test, const struct mpool_stats_sum *s,
+			       u64 ops, u64 gets, u64 misses, u64 hwm,
+			       unsigned int nr_objs, enum mpool_engine engine)
+{
+	/* Gets and puts both count as operations. */
+	KUNIT_EXPECT_EQ(test, s->alloc + s->free, ops);
+	KUNIT_EXPECT_EQ(test, s->alloc, gets);
+	KUNIT_EXPECT_EQ(test, s->put, ops - gets);
+	KUNIT_EXPECT_EQ(test, s->miss, misses);
+	KUNIT_EXPECT_EQ(test, s->in_use, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->leased, 0ULL);
+	KUNIT_EXPECT_GE(test, s->hwm, hwm);
+	KUNIT_EXPECT_LE(test, s->hwm, (u64)nr_objs);
+	KUNIT_EXPECT_GT(test, s->hwm, 0ULL);
+	KUNIT_EXPECT_LE(test, s->slow, s->alloc);
+	/* percpu: every object handed out came from a magazine or the depot. */
+	if (engine == MPOOL_ENGINE_PERCPU)
+		KUNIT_EXPECT_GE(test, s->hit + s->refill, s->alloc);
+	else
+		KUNIT_EXPECT_EQ(test, s->hit, s->alloc - s->slow);
 }
 
 static void stress_pool(struct kunit *test, const char *tag,
@@ -238,7 +290,7 @@ static void stress_pool(struct kunit *test, const char *tag,
 	struct stress_ctx *ctx;
 	struct mpool_stats_sum s;
 	unsigned int cpu, nr = 0, i;
-	u64 ops = 0, irq_ops = 0, ns;
+	u64 ops = 0, irq_ops = 0, ns, gets = 0, misses = 0, hwm = 0;
 	ktime_t t0;
 
 	p = mpool_test_params(test, tag, STRESS_OBJ_SIZE, nr_objs, nr_objs);
@@ -288,8 +340,10 @@ static void stress_pool(struct kunit *test, const char *tag,
 	t0 = ktime_get();
 	complete_all(&ctx->start);
 	for (i = 0; i < nr; i++) {
-		stress_wait(&threads[i].done);
+		stress_wait(test, ctx, &threads[i].done, &hwm);
 		ops += threads[i].ops;
+		gets += threads[i].gets;
+		misses += threads[i].misses;
 	}
 	ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
 
@@ -307,6 +361,8 @@ static void stress_pool(struct kunit *test, const char *tag,
 			ops++;
 		}
 		irq_ops += st->ops;
+		gets += st->gets;
+		misses += st->misses;
 	}
 
 	for (i = 0; i < STRESS_SWAP_SLOTS; i++) {
@@ -333,13 +389,14 @@ static void stress_pool(struct kunit *test, const char *tag,
 	mpool_drain(ctx->pool);
 	KUNIT_EXPECT_EQ(test, mpool_capacity(ctx->pool), 0U);
 
-	/* Gets and puts both count as operations. */
-	KUNIT_EXPECT_EQ(test, s.alloc + s.free, ops + irq_ops);
 	ops += irq_ops;
-	kunit_info(test, "%s %s: %u CPUs, %llu ops (%llu in hard IRQ) in %llu ms: %llu ops/s; empty gets %llu, cache hits %llu, depot refills %llu, flushes %llu\n",
+	/* Exactly what the callers saw, summed over every CPU. */
+	if (s.enabled)
+		stress_check_stats(test, &s, ops, gets, misses, hwm, nr_objs, engine);
+	kunit_info(test, "%s %s: %u CPUs, %llu ops (%llu in hard IRQ) in %llu ms: %llu ops/s; empty gets %llu, cache hits %llu, depot refills %llu, flushes %llu, slow gets %llu, high water %llu\n",
 		   tag, mpool_test_engine_name(engine), nr, ops, irq_ops,
 		   div_u64(ns, NSEC_PER_MSEC), div64_u64(ops * NSEC_PER_SEC, ns ?: 1),
-		   s.miss, s.hit, s.refill, s.flush);
+		   s.miss, s.hit, s.refill, s.flush, s.slow, s.hwm);
 	mpool_destroy(ctx->pool);
 	free_percpu(ctx->timers);
 }

@@ -95,6 +95,11 @@ enum mpool_engine {
  * @grow_pct: when empty, grow by this percentage of the current capacity
  *	(at least one arena, at most up to @max_objs); 0 for 100 (doubling)
  * @node: NUMA node of the backing memory, or NUMA_NO_NODE
+ * @low_watermark: when the idle objects drop below this many, the
+ *	mempool:mpool_low_watermark trace event fires, once per crossing
+ *	(checked on the pool's slow paths only, so possibly some gets late);
+ *	it re-arms once idle objects are back at or above it. 0: never. At
+ *	most @max_objs
  * @flags: MPOOL_F_*
  * @ctor: called once per object when its memory is created (may be NULL)
  * @reset: called on every put, before the object can be handed out again
@@ -113,6 +118,7 @@ struct mpool_params {
 	unsigned int max_objs;
 	unsigned int grow_pct;
 	int node;
+	unsigned int low_watermark;
 	unsigned int flags;
 	void (*ctor)(void *obj, void *priv);
 	void (*reset)(void *obj, void *priv);

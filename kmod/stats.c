@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pool statistics: per-CPU counters summed on read, the high-water mark,
+ * the low watermark, and the counters /dev/mempool feeds.
+ *
+ * Cost. A get or put bumps one or two counters of its own CPU (struct
+ * mpool_stats) and writes nothing shared. Whatever needs the sum over all
+ * CPUs, the high-water mark and the low watermark, is done on a slow path
+ * only: a percpu-engine depot trade (at most one per MPOOL_MAG_SIZE
+ * operations of a CPU), every MPOOL_STATS_TICK-th get of a CPU for the
+ * engines that have no slow path of their own, a miss, a grow, and a read.
+ * Loading the module with stats=0 turns the fast-path counters and all of
+ * that off through a static key, which is what the benchmarks compare.
+ *
+ * High-water mark precision. A sample sums the gets before the puts, so it
+ * never reports more objects in use than there were at some instant of the
+ * sample. It can miss a peak that came and went between two samples: by
+ * at most 2 * MPOOL_MAG_SIZE objects per online CPU for the percpu engine
+ * (a CPU hands out no more than its two magazines between depot trades)
+ * and MPOOL_STATS_TICK per online CPU for ring and lockfree (plus one bulk
+ * get per CPU). Every read samples too, so the mark is never below the
+ * in_use that any read reported.
+ */
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/jump_label.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+
+#include "compat.h"
+#include "pool.h"
+#include "trace.h"
+
+static bool mpool_stats_param = true;
+module_param_named(stats, mpool_stats_param, bool, 0444);
+MODULE_PARM_DESC(stats,
+		 "Keep per-pool get/put statistics (default 1); 0 skips the fast-path counters, to measure what they cost");
+
+DEFINE_STATIC_KEY_TRUE(mpool_stats_enabled);
+
+/**
+ * mpool_stats_init() - apply the stats module parameter
+ *
+ * Context: module init, before any pool exists (a pool must never see the
+ * counters switch on or off: its in_use would drift).
+ */
+void mpool_stats_init(void)
+{
+	if (!mpool_stats_param)
+		static_branch_disable(&mpool_stats_enabled);
+}
+
+/*
+ * Objects in use, and quarantined, summed. The gets are read before the
+ * puts: a busy pool's result errs low (or even negative), never high.
+ */
+static s64 mpool_stats_out(const struct mpool *pool, u64 *quarantined)
+{
+	u64 alloc = 0, put = 0, q = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		alloc += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->alloc);
+	/* Every get read before any put: see above. */
+	smp_rmb();
+	for_each_possible_cpu(cpu) {
+		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
+
+		put += READ_ONCE(s->free);
+		q += READ_ONCE(s->quarantined);
+	}
+	*quarantined = q;
+	return (s64)(alloc - put - q);
+}
+
+/**
+ * mpool_stats_in_use() - objects handed out and not given back
+ * @pool: the pool
+ *
+ * Context: any; sums every CPU's counters.
+ * Return: the count, 0 if statistics are off.
+ */
+u64 mpool_stats_in_use(const struct mpool *pool)
+{
+	u64 q;
+	s64 out;
+
+	if (!mpool_stats_on())
+		return 0;
+	out = mpool_stats_out(pool, &q);
+	return out > 0 ? out : 0;
+}
+
+/**
+ * mpool_stats_nr_leased() - buffers /dev/mempool has leased out of @pool
+ * @pool: the pool
+ *
+ * Context: any; sums every CPU's counters.
+ * Return: leases minus releases.
+ */
+u64 mpool_stats_nr_leased(const struct mpool *pool)
+{
+	u64 lease = 0, release = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		lease += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->lease);
+	/* Leases before releases: the count errs low, as in_use does. */
+	smp_rmb();
+	for_each_possible_cpu(cpu)
+		release += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->release);
+	return lease > release ? lease - release : 0;
+}
+
+static void mpool_stats_raise_hwm(struct mpool *pool, u64 in_use)
+{
+	long hwm = atomic_long_read(&pool->hwm);
+
+	/* Written only when the mark moves, which a steady pool stops doing. */
+	while ((long)in_use > hwm) {
+		if (atomic_long_try_cmpxchg(&pool->hwm, &hwm, in_use))
+			break;
+	}
+}
+
+/*
+ * One event per crossing: the bit is set by whoever sees idle below the
+ * mark first and cleared once a sample sees it back. Looked at before it
+ * is changed, so that a pool that stays on one side writes nothing.
+ */
+static void mpool_stats_check_low(struct mpool *pool, u64 in_use, u64 quarantined)
+{
+	s64 idle = (s64)READ_ONCE(pool->capacity) - (s64)in_use - (s64)quarantined;
+
+	if (idle < (s64)pool->low_watermark) {
+		if (test_bit(MPOOL_S_LOW, &pool->state) ||
+		    test_and_set_bit(MPOOL_S_LOW, &pool->state))
+			return;
+		this_cpu_inc(pool->stats->low_events);
+		trace_mpool_low_watermark(pool, idle > 0 ? idle : 0, in_use);
+	} else if (test_bit(MPOOL_S_LOW, &pool->state)) {
+		clear_bit(MPOOL_S_LOW, &pool->state);
+	}
+}
+
+/**
+ * mpool_stats_sample() - raise the high-water mark, check the low watermark
+ * @pool: the pool
+ *
+ * Called from the slow paths listed at the top of this file (through
+ * mpool_stats_slow()), never from a get or put that stays on its CPU.
+ *
+ * Context: any the pool's engine allows, NMI included (lockfree engine).
+ */
+void mpool_stats_sample(struct mpool *pool)
+{
+	u64 q;
+	s64 out = mpool_stats_out(pool, &q);
+	u64 in_use = out > 0 ? out : 0;
+
+	mpool_stats_raise_hwm(pool, in_use);
+	if (pool->low_watermark)
+		mpool_stats_check_low(pool, in_use, q);
+}
+
+/**
+ * mpool_stats_read() - sum a pool's per-CPU statistics
+ * @pool: the pool
+ * @sum: where to store the result
+ *
+ * Also raises the high-water mark to the in_use it reports, so that the
+ * mark never reads below a value some reader saw.
+ *
+ * Context: any but NMI; does not stop the CPUs updating the counters, so
+ * the sum of a busy pool is not a snapshot (see struct mpool_stats_sum).
+ */
+void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
+{
+	s64 out, idle;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	/* Gets (and leases) before puts (and releases): see mpool_stats_out(). */
+	for_each_possible_cpu(cpu) {
+		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
+
+		sum->alloc += READ_ONCE(s->alloc);
+		sum->hit += READ_ONCE(s->hit);
+		sum->refill += READ_ONCE(s->refill);
+		sum->miss += READ_ONCE(s->miss);
+		sum->slow += READ_ONCE(s->slow);
+		sum->grow += READ_ONCE(s->grow);
+		sum->leases += READ_ONCE(s->lease);
+		sum->low_events += READ_ONCE(s->low_events);
+		sum->sessions += READ_ONCE(s->sessions);
+		sum->reserved += READ_ONCE(s->reserved);
+	}
+	/* The puts (and releases) only after every get (and lease). */
+	smp_rmb();
+	for_each_possible_cpu(cpu) {
+		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
+
+		sum->free += READ_ONCE(s->free);
+		sum->flush += READ_ONCE(s->flush);
+		sum->shrink += READ_ONCE(s->shrink);
+		sum->shrunk_objs += READ_ONCE(s->shrunk_objs);
+		sum->reclaimed += READ_ONCE(s->reclaimed);
+		sum->quarantined += READ_ONCE(s->quarantined);
+		sum->releases += READ_ONCE(s->release);
+	}
+	sum->enabled = mpool_stats_on();
+	sum->capacity = READ_ONCE(pool->capacity);
+	sum->max_objs = pool->max_objs;
+	sum->nr_arenas = READ_ONCE(pool->nr_arenas);
+	sum->arena_objs = 1U << pool->arena_shift;
+	sum->arena_pages = pool->arena_pages;
+	sum->low_watermark = pool->low_watermark;
+	sum->below_low = test_bit(MPOOL_S_LOW, &pool->state);
+	sum->put = sum->free + sum->quarantined;
+	sum->leased = sum->leases > sum->releases ? sum->leases - sum->releases : 0;
+
+	if (sum->enabled) {
+		out = (s64)(sum->alloc - sum->put);
+		sum->in_use = out > 0 ? out : 0;
+		/* No CPU caches: a hit is a get that never locked the pool. */
+		if (!pool->ops->cpu_cached)
+			sum->hit = sum->alloc > sum->slow ? sum->alloc - sum->slow : 0;
+		mpool_stats_raise_hwm(pool, sum->in_use);
+		sum->hwm = atomic_long_read(&pool->hwm);
+	}
+	idle = (s64)sum->capacity - (s64)sum->in_use - (s64)sum->quarantined;
+	sum->idle = idle > 0 ? idle : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_stats_read);
+
+/**
+ * mpool_stats_cpu() - one CPU's counters of a pool
+ * @pool: the pool
+ * @cpu: a possible CPU
+ * @out: where to copy them
+ *
+ * Context: any; racy against that CPU, for display.
+ */
+void mpool_stats_cpu(const struct mpool *pool, int cpu, struct mpool_stats *out)
+{
+	const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
+
+	out->alloc = READ_ONCE(s->alloc);
+	out->free = READ_ONCE(s->free);
+	out->hit = READ_ONCE(s->hit);
+	out->refill = READ_ONCE(s->refill);
+	out->flush = READ_ONCE(s->flush);
+	out->miss = READ_ONCE(s->miss);
+	out->slow = READ_ONCE(s->slow);
+	out->grow = READ_ONCE(s->grow);
+	out->shrink = READ_ONCE(s->shrink);
+	out->shrunk_objs = READ_ONCE(s->shrunk_objs);
+	out->reclaimed = READ_ONCE(s->reclaimed);
+	out->quarantined = READ_ONCE(s->quarantined);
+	out->lease = READ_ONCE(s->lease);
+	out->release = READ_ONCE(s->release);
+	out->low_events = READ_ONCE(s->low_events);
+	out->sessions = READ_ONCE(s->sessions);
+	out->reserved = READ_ONCE(s->reserved);
+}
+
+/**
+ * mpool_stats_leased() - count buffers leased to or released by userspace
+ * @pool: the pool the buffers are objects of
+ * @delta: buffers leased (> 0) or released (< 0)
+ *
+ * Count a lease after its objects are out of the pool and a release before
+ * they go back, so that leased never exceeds in_use. Follow it with
+ * trace_mpool_lease() or trace_mpool_release(), which report the new
+ * total.
+ *
+ * Context: any but NMI.
+ */
+void mpool_stats_leased(struct mpool *pool, int delta)
+{
+	if (delta >= 0)
+		this_cpu_add(pool->stats->lease, delta);
+	else
+		this_cpu_add(pool->stats->release, -(s64)delta);
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_stats_leased);
+
+/**
+ * mpool_stats_session() - count /dev/mempool sessions attached to a pool
+ * @pool: the pool
+ * @delta: +1 when a session attaches, -1 when it detaches
+ *
+ * Context: any but NMI.
+ */
+void mpool_stats_session(struct mpool *pool, int delta)
+{
+	this_cpu_add(pool->stats->sessions, delta);
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_stats_session);
+
+/**
+ * mpool_stats_reserved() - count bytes /dev/mempool reserves for a pool
+ * @pool: the pool
+ * @delta: bytes charged (> 0) or uncharged (< 0)
+ *
+ * Context: any but NMI.
+ */
+void mpool_stats_reserved(struct mpool *pool, s64 delta)
+{
+	this_cpu_add(pool->stats->reserved, delta);
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_stats_reserved);
