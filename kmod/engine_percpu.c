@@ -237,7 +237,7 @@ static int mpool_pcp_init(struct mpool *pool)
 				      pool->node);
 	if (!mpool_should_fail())
 		e->caches = alloc_percpu_gfp(struct mpool_mag_cache,
-					     GFP_KERNEL_ACCOUNT);
+					     MPOOL_META_GFP);
 	if (!e->mags || !e->caches) {
 		err = -ENOMEM;
 		goto fail;

@@ -680,7 +680,7 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 		goto fail;
 	err = -ENOMEM;
 	if (!mpool_should_fail())
-		pool->stats = alloc_percpu_gfp(struct mpool_stats, GFP_KERNEL_ACCOUNT);
+		pool->stats = alloc_percpu_gfp(struct mpool_stats, MPOOL_META_GFP);
 	if (!pool->stats)
 		goto fail;
 	if (mpool_should_fail() ||

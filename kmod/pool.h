@@ -390,12 +390,20 @@ static inline bool mpool_should_fail(void)
 }
 #endif
 
+/*
+ * How a pool allocates its own metadata. Sizes follow max_objs, which
+ * userspace chooses through /dev/mempool: a failure is an -ENOMEM for the
+ * caller, not a warning with a stack trace in the log, and not a reason to
+ * invoke the OOM killer.
+ */
+#define MPOOL_META_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
 /* Every allocation a pool makes for itself goes through here. */
 static inline void *mpool_kvzalloc_node(size_t size, int node)
 {
 	if (mpool_should_fail())
 		return NULL;
-	return kvzalloc_node(size, GFP_KERNEL_ACCOUNT, node);
+	return kvzalloc_node(size, MPOOL_META_GFP, node);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
