@@ -154,16 +154,36 @@ static unsigned int mpool_grow_step(const struct mpool *pool)
  * max_objs, else (once) pull what other CPUs' caches hold back to where
  * every CPU can get it. Fails when neither can help any more.
  */
+/* What a blocking get has already tried while the pool looked empty. */
+struct mpool_refill_state {
+	bool flushed;
+	unsigned int waits;
+};
+
+/*
+ * Rounds a blocking get waits for objects the engine says it holds but could
+ * not hand over: a ring slot claimed but not yet published by a vCPU its
+ * hypervisor descheduled with IRQs off, or a depot magazine another CPU
+ * took between our flush and our get. Both resolve as soon as the other
+ * side runs again; the bound only keeps a broken engine from hanging us.
+ */
+#define MPOOL_REFILL_WAITS	1000
+
 static int mpool_refill(struct mpool *pool, unsigned int want, gfp_t gfp,
-			bool *flushed)
+			struct mpool_refill_state *st)
 {
 	lockdep_assert_held(&pool->lock);
 	if (pool->capacity < pool->max_objs)
 		return mpool_grow_locked(pool, max(want, mpool_grow_step(pool)),
 					 gfp, true);
-	if (pool->ops->flush && !*flushed) {
+	if (pool->ops->flush && !st->flushed) {
 		pool->ops->flush(pool);
-		*flushed = true;
+		st->flushed = true;
+		return 0;
+	}
+	if (pool->ops->count && pool->ops->count(pool) &&
+	    st->waits++ < MPOOL_REFILL_WAITS) {
+		cond_resched();
 		return 0;
 	}
 	return -ENOMEM;
@@ -171,7 +191,7 @@ static int mpool_refill(struct mpool *pool, unsigned int want, gfp_t gfp,
 
 static int mpool_alloc_slow(struct mpool *pool, u32 *idx, gfp_t gfp)
 {
-	bool flushed = false;
+	struct mpool_refill_state st = {};
 	int err = 0;
 
 	if (!gfpflags_allow_blocking(gfp)) {
@@ -181,7 +201,7 @@ static int mpool_alloc_slow(struct mpool *pool, u32 *idx, gfp_t gfp)
 	mutex_lock(&pool->lock);
 	/* Someone else may have grown the pool while we waited. */
 	while (!mpool_engine_get(pool, idx)) {
-		err = mpool_refill(pool, 1, gfp, &flushed);
+		err = mpool_refill(pool, 1, gfp, &st);
 		if (err)
 			break;
 	}
@@ -351,7 +371,8 @@ static void mpool_bulk_undo(struct mpool *pool, void **objs, unsigned int n)
 int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 {
 	bool blocking = gfpflags_allow_blocking(gfp);
-	bool locked = false, flushed = false;
+	struct mpool_refill_state st = {};
+	bool locked = false;
 	u32 buf[MPOOL_BULK_BATCH];
 	unsigned int got = 0, fast = 0, i, k;
 
@@ -379,7 +400,7 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 			fast = got;
 			continue;
 		}
-		if (mpool_refill(pool, n - got, gfp, &flushed))
+		if (mpool_refill(pool, n - got, gfp, &st))
 			break;
 	}
 	if (locked)
