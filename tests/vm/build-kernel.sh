@@ -44,7 +44,7 @@ while IFS= read -r line; do
 done < "$out/fragment.config"
 [ $missing -eq 0 ] || die "kernel config does not honour $frag"
 
-log "building $variant kernel ($(nproc) jobs; about 15 minutes on 2 cores)"
+log "building $variant kernel ($(nproc) jobs; 3 to 5 minutes on 2 cores)"
 start=$(date +%s)
 make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 ||
 	{ tail -n 40 "$out/build.log" >&2; die "kernel build failed (log: $out/build.log)"; }
