@@ -4,7 +4,8 @@
 
     report.py OUTDIR
 
-reads OUTDIR/{bench,host,boots}.csv and OUTDIR/env.txt, writes
+reads OUTDIR/{bench,host,boots}.csv, OUTDIR/env.txt and, if present,
+OUTDIR/NOTE.md (a hand-written caveat put under the header); writes
 OUTDIR/README.md and OUTDIR/*.png (plots only if matplotlib is there).
 
 Everything measured in QEMU is emulated (TCG): the tables lead with each
@@ -324,36 +325,39 @@ def plots(outdir, rows, kernels, vcpus, ioas, sizes):
     }
     k = kernels[0]
     ioa = ioas[0]
-    # Throughput against vCPUs, hot loop, one panel per size.
-    fig, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.6), squeeze=False)
-    for ax, size in zip(axes[0], sizes):
-        for s in SUBJECTS:
-            xs, ys = [], []
-            for v in vcpus:
-                r = rows.get((k, v, ioa, "hot", s, size))
-                if r:
-                    xs.append(v)
-                    ys.append(r["mops"])
-            if xs:
-                ax.plot(xs, ys, marker="o", label=s, color=colors[s],
-                        linewidth=2.6 if s in OURS else 1.2,
-                        linestyle="-" if s in OURS else "--")
-        ax.set_title(f"hot get+put, {size} B objects")
-        ax.set_xlabel("vCPUs (QEMU TCG on a 2-core host)")
-        ax.set_ylabel("M pairs/s, all CPUs")
-        ax.set_xticks(vcpus)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        if max(vcpus) > 2:
-            ax.axvspan(2.05, max(vcpus) + 0.2, color="0.92", zorder=0)
-            ax.text(max(vcpus), 0.3, "more vCPUs\nthan host cores", fontsize=8,
-                    ha="right", va="bottom", color="0.35")
+    # Throughput against vCPUs, hot loop: a panel per size, a row per
+    # init_on_alloc setting (each row is its own set of boots).
+    fig, axes = plt.subplots(len(ioas), len(sizes), figsize=(6 * len(sizes), 4.2 * len(ioas)),
+                             squeeze=False)
+    for row, ia in enumerate(ioas):
+        for ax, size in zip(axes[row], sizes):
+            for s in SUBJECTS:
+                xs, ys = [], []
+                for v in vcpus:
+                    r = rows.get((k, v, ia, "hot", s, size))
+                    if r:
+                        xs.append(v)
+                        ys.append(r["mops"])
+                if xs:
+                    ax.plot(xs, ys, marker="o", label=s, color=colors[s],
+                            linewidth=2.6 if s in OURS else 1.2,
+                            linestyle="-" if s in OURS else "--")
+            ax.set_title(f"hot get+put, {size} B objects, init_on_alloc={ia}")
+            ax.set_xlabel("vCPUs (QEMU TCG on a 2-core host)")
+            ax.set_ylabel("M pairs/s, all CPUs")
+            ax.set_xticks(vcpus)
+            ax.set_ylim(bottom=0)
+            ax.grid(alpha=0.3)
+            if max(vcpus) > 2:
+                ax.axvspan(2.05, max(vcpus) + 0.2, color="0.92", zorder=0)
+                ax.text(max(vcpus), 0.3, "more vCPUs\nthan host cores", fontsize=8,
+                        ha="right", va="bottom", color="0.35")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
                frameon=False)
-    fig.suptitle(f"Linux {k}, init_on_alloc={ioa}: throughput vs vCPUs (emulated; compare "
-                 "lines, not values; our engines thick)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.suptitle(f"Linux {k}: throughput vs vCPUs (emulated; compare lines, not values; our "
+                 "engines thick; see the boots table for how loaded the host was)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     name = "throughput_vs_vcpus.png"
     fig.savefig(os.path.join(outdir, name), dpi=110)
     plt.close(fig)
@@ -434,9 +438,14 @@ def main():
               "boots table at the end shows what it got; figures from a loaded boot are noisy "
               "even as ratios.\n")
 
+    note = os.path.join(outdir, "NOTE.md")
+    if os.path.exists(note):
+        with open(note) as f:
+            md.append(f.read().strip() + "\n")
     md.append("## How to run\n")
-    md.append("`make bench` (about 10 minutes on 2 cores when the host is quiet; it waits up to "
-              "a minute before each boot for other VMs and builds to finish). Knobs, all "
+    md.append("`make bench`: about 6–8 minutes of work on 2 cores (6.12, six boots), plus up to "
+              "a minute before each boot waiting for other VMs and builds on the host to finish "
+              "(`BENCH_IDLE_WAIT`). Knobs, all "
               "environment variables of bench/run.sh: `BENCH_KERNELS=\"6.12 6.1\"` adds "
               "Debian's 6.1, `BENCH_SMP`, `BENCH_IOA0_SMP`, `BENCH_REPS`, `BENCH_OPS`; "
               "`BENCH_QUICK=1 bench/run.sh` is a 15-second smoke test that writes to "
@@ -535,8 +544,12 @@ def main():
                 for s in usizes:
                     r = rows.get((k, v, i, "user", subj, s))
                     b = rows.get((k, v, i, "user", "mmap", s))
-                    cells.append("–" if not r or not b else
-                                 f"{r['ns'] / b['ns']:.2f} ({r['ns'] / 1000:.1f} µs)")
+                    if not r or not b:
+                        cells.append("–")
+                        continue
+                    q = r["ns"] / b["ns"]
+                    t = f"{r['ns'] / 1000:.1f} µs" if r["ns"] >= 1000 else f"{r['ns']:.0f} ns"
+                    cells.append(f"{q:.2f} ({t})" if q >= 0.1 else f"{q:.4f} ({t})")
             if any(c != "–" for c in cells):
                 body.append([subj] + cells)
         md.append(md_table(head, body))

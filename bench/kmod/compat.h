@@ -2,8 +2,8 @@
 /*
  * What differs between the kernels mempool_bench.ko builds for.
  *
- * objpool (lib/objpool.c) arrived in 6.7 and is absent from 6.1. It has no
- * config symbol of its own, so the header's presence is the test. The
+ * objpool (lib/objpool.c) arrived in 6.7 and is absent from 6.1; Kbuild
+ * defines MPOOL_BENCH_HAVE_OBJPOOL where the kernel has its header. The
  * wrappers keep the benchmark free of #ifdefs: where objpool is missing they
  * fail the set-up, and the benchmark skips the subject.
  */
@@ -14,10 +14,12 @@
 #include <linux/gfp.h>
 #include <linux/types.h>
 
-#if __has_include("linux/objpool.h")
-#include <linux/objpool.h>
+#ifndef MPOOL_BENCH_HAVE_OBJPOOL
+#define MPOOL_BENCH_HAVE_OBJPOOL	0
+#endif
 
-#define MPOOL_BENCH_HAVE_OBJPOOL	1
+#if MPOOL_BENCH_HAVE_OBJPOOL
+#include <linux/objpool.h>
 
 struct mpool_bench_objpool {
 	struct objpool_head head;
@@ -54,8 +56,6 @@ static inline void mpool_bench_objpool_fini(struct mpool_bench_objpool *op)
 }
 
 #else /* no objpool */
-
-#define MPOOL_BENCH_HAVE_OBJPOOL	0
 
 struct mpool_bench_objpool {
 	int unused;
