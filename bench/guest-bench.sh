@@ -6,9 +6,11 @@
 args=$(cat /etc/mpool-bench-args 2>/dev/null)
 workloads=$(cat /etc/mpool-bench-workloads 2>/dev/null)
 uops=$(cat /etc/mpool-bench-uops 2>/dev/null)
+mparams=$(cat /etc/mpool-bench-mparams 2>/dev/null)
 
 echo "BENCH-INFO,kernel $(uname -r),$(nproc) vCPUs,cmdline $(cat /proc/cmdline)"
-insmod /lib/mpool/mempool.ko || { echo "BENCH-ERROR,insmod mempool.ko failed"; exit 1; }
+# shellcheck disable=SC2086 # a list of module parameters
+insmod /lib/mpool/mempool.ko $mparams || { echo "BENCH-ERROR,insmod mempool.ko failed"; exit 1; }
 dmesg -c >/dev/null
 
 for wl in ${workloads:-hot bulk16 prodcons miss}; do

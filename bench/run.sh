@@ -202,6 +202,8 @@ for kname in $KERNELS; do
 	chmod +x "$KB/root/init"
 	echo bench >"$KB/root/etc/mpool-mode"
 	echo "reps=$REPS ops=$OPS" >"$KB/root/etc/mpool-bench-args"
+	# mempool.ko parameters, e.g. BENCH_MPOOL_PARAMS="stats=0" to price the statistics.
+	echo "${BENCH_MPOOL_PARAMS:-}" >"$KB/root/etc/mpool-bench-mparams"
 	echo "$UOPS" >"$KB/root/etc/mpool-bench-uops"
 	(cd "$KB/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$KB/initramfs.cpio.gz"
 
