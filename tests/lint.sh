@@ -14,7 +14,7 @@ for k in 6.1 6.12; do
 done
 
 kernel_files=$(ls kmod/*.[ch] kmod/alg/*.h kmod/include/linux/*.h uapi/linux/*.h \
-	tests/kunit/*.[ch] 2>/dev/null)
+	tests/kunit/*.[ch] bench/kmod/*.[ch] 2>/dev/null)
 log "checkpatch --strict"
 checkpatch() {
 	"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$@"
