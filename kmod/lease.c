@@ -86,7 +86,6 @@ int mpool_ioctl_lease(struct file *file, void *arg)
 		__set_bit(ids[i], att->leased);
 	att->nr_leased += n;
 	mutex_unlock(&att->lock);
-	atomic64_add(n, &up->leases);
 	mpool_stats_leased(up->pool, n);
 	trace_mpool_lease(up->pool, n);
 	kfree(ids);
@@ -158,7 +157,6 @@ int mpool_ioctl_release(struct file *file, void *arg)
 	trace_mpool_release(up->pool, n);
 	mpool_upool_return(up, ids, n);
 	atomic_sub(n, &sess->nr_leases);
-	atomic64_add(n, &up->releases);
 out:
 	kfree(ids);
 	return err;
@@ -194,8 +192,7 @@ void mpool_att_return_all(struct mpool_att *att)
 		trace_mpool_release(up->pool, n);
 		mpool_upool_return(up, ids, n);
 		atomic_sub(n, &att->sess->nr_leases);
-		atomic64_add(n, &up->releases);
-		cond_resched();
+			cond_resched();
 	}
 }
 

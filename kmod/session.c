@@ -290,7 +290,7 @@ int mpool_ioctl_pool_stats(struct file *file, void *arg)
 	struct mpool_pool_stats *st = arg;
 	struct mpool_upool *up;
 	struct mpool_att *att;
-	u64 leases, releases;
+	struct mpool_stats_sum sum;
 
 	if (st->flags)
 		return -EINVAL;
@@ -301,22 +301,21 @@ int mpool_ioctl_pool_stats(struct file *file, void *arg)
 	/* So that buffers no longer referenced from outside count as free. */
 	mpool_upool_reclaim(up);
 
-	/* Releases first: a racing lease can then only make nr_leased larger. */
-	releases = atomic64_read(&up->releases);
-	leases = atomic64_read(&up->leases);
+	/* The pool's per-CPU counters: lease and release count there already. */
+	mpool_stats_read(up->pool, &sum);
 	st->buf_size = up->buf_size;
 	st->buf_count = up->nr_bufs;
 	st->engine = up->engine;
 	st->nr_free = max(atomic_read(&up->nr_free), 0);
-	st->nr_leased = leases - releases;
+	st->nr_leased = sum.leased;
 	mutex_lock(&att->lock);
 	st->nr_mine = att->nr_leased;
 	mutex_unlock(&att->lock);
 	st->nr_quarantined = READ_ONCE(up->nr_quarantined);
 	st->nr_sessions = atomic_read(&up->nr_sessions);
 	st->state = READ_ONCE(up->state) == MPOOL_UP_DEAD ? MPOOL_STATE_DESTROYED : 0;
-	st->leases = leases;
-	st->releases = releases;
+	st->leases = sum.leases;
+	st->releases = sum.releases;
 	st->mmap_offset = (u64)att->id << MPOOL_MMAP_ID_SHIFT;
 	st->mmap_len = up->bytes;
 	memcpy(st->name, up->name, sizeof(st->name));

@@ -71,8 +71,6 @@ struct mpool_upool {
 	/* Buffers free to lease; a lease reserves before it takes. */
 	atomic_t nr_free;
 	atomic_t nr_sessions;
-	atomic64_t leases;
-	atomic64_t releases;
 	wait_queue_head_t wq;		/* buffers came back, or the pool died */
 
 	/* Set from the moment a buffer leaves the mpool until it is back. */
