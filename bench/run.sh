@@ -24,6 +24,7 @@
 #                   quiet (other VMs, builds), default 60
 #   BENCH_WORK      work folder (builds, logs), default build/bench
 #   BENCH_HOST=0    skip the host part (harness, callgrind)
+#   BENCH_ICOUNT=0  skip the instruction counts (bench/icount.sh)
 #   BENCH_QUICK=1   smoke test: 6.12, 2 vCPUs, 1 rep, few ops, no host part;
 #                   results go to build/bench/quick/ unless BENCH_OUT is set
 set -euo pipefail
@@ -219,4 +220,8 @@ cp "$boots" "$OUT/boots.csv"
 cp "$B/env.txt" "$OUT/env.txt"
 log "report: $OUT"
 "$PY" "$BENCH_DIR/report.py" "$OUT" || die "report.py failed"
+# Path lengths, counted: icount.csv and icount.md (bench/icount.sh).
+if [ "${BENCH_ICOUNT:-1}" = 1 ] && [ "${BENCH_QUICK:-0}" != 1 ]; then
+	BENCH_OUT=$OUT "$BENCH_DIR/icount.sh" || failed=$((failed + 1))
+fi
 [ "$failed" = 0 ] || die "$failed boot(s) failed; see above"

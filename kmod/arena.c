@@ -51,29 +51,31 @@ int mpool_arena_setup(struct mpool *pool)
 	unsigned int per;
 	size_t bytes;
 
-	if (pool->stride > PAGE_SIZE << MPOOL_MAX_PAGE_ORDER)
+	if (pool->hot.stride > PAGE_SIZE << MPOOL_MAX_PAGE_ORDER)
 		return -EINVAL;
-	per = MPOOL_ARENA_BYTES / pool->stride;
+	per = MPOOL_ARENA_BYTES / pool->hot.stride;
 	per = per ? rounddown_pow_of_two(per) : 1;
-	per = min_t(unsigned int, per, roundup_pow_of_two(pool->max_objs));
+	per = min_t(unsigned int, per, roundup_pow_of_two(pool->hot.max_objs));
 
-	pool->arena_shift = ilog2(per);
-	pool->nr_slots = DIV_ROUND_UP(pool->max_objs, per);
-	bytes = (size_t)per * pool->stride;
+	pool->hot.arena_shift = ilog2(per);
+	pool->hot.arena_mask = per - 1;
+	pool->hot.nr_slots = DIV_ROUND_UP(pool->hot.max_objs, per);
+	bytes = (size_t)per * pool->hot.stride;
+	pool->hot.arena_bytes = bytes;
 	pool->arena_pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	pool->arena_order = get_order(bytes);
-	pool->stride_recip = reciprocal_value(pool->stride);
+	pool->hot.stride_recip = reciprocal_value(pool->hot.stride);
 
-	pool->arena_base = mpool_kvzalloc_node(mpool_array(pool->nr_slots, void *),
+	pool->hot.arena_base = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots, void *),
 					       pool->node);
-	pool->slot_map = mpool_kvzalloc_node(mpool_bitmap(pool->nr_slots),
+	pool->slot_map = mpool_kvzalloc_node(mpool_bitmap(pool->hot.nr_slots),
 					     pool->node);
-	pool->shrink_map = mpool_kvzalloc_node(mpool_bitmap(pool->max_objs),
+	pool->shrink_map = mpool_kvzalloc_node(mpool_bitmap(pool->hot.max_objs),
 					       pool->node);
-	pool->shrink_count = mpool_kvzalloc_node(mpool_array(pool->nr_slots,
+	pool->shrink_count = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots,
 							     unsigned int),
 						 pool->node);
-	if (!pool->arena_base || !pool->slot_map || !pool->shrink_map ||
+	if (!pool->hot.arena_base || !pool->slot_map || !pool->shrink_map ||
 	    !pool->shrink_count)
 		return -ENOMEM;
 	return 0;
@@ -81,7 +83,7 @@ int mpool_arena_setup(struct mpool *pool)
 
 static unsigned int mpool_slot_pages(const struct mpool *pool, unsigned int slot)
 {
-	return DIV_ROUND_UP((size_t)mpool_slot_objs(pool, slot) * pool->stride,
+	return DIV_ROUND_UP((size_t)mpool_slot_objs(pool, slot) * pool->hot.stride,
 			    PAGE_SIZE);
 }
 
@@ -153,7 +155,7 @@ static int mpool_arena_add(struct mpool *pool, unsigned int slot, gfp_t gfp)
 		return -ENOMEM;
 	if (pool->ctor) {
 		for (i = 0; i < objs; i++)
-			pool->ctor(base + (size_t)i * pool->stride, pool->priv);
+			pool->ctor(base + (size_t)i * pool->hot.stride, pool->priv);
 	}
 
 	/*
@@ -165,14 +167,14 @@ static int mpool_arena_add(struct mpool *pool, unsigned int slot, gfp_t gfp)
 	 * before any reader. WRITE_ONCE() is for the lockless range check in
 	 * mpool_obj_to_idx().
 	 */
-	WRITE_ONCE(pool->arena_base[slot], base);
+	WRITE_ONCE(pool->hot.arena_base[slot], base);
 	__set_bit(slot, pool->slot_map);
 	/* Both read locklessly by mpool_capacity() and the statistics. */
 	WRITE_ONCE(pool->nr_arenas, pool->nr_arenas + 1);
 	WRITE_ONCE(pool->capacity, pool->capacity + objs);
 	this_cpu_inc(pool->stats->grow);
 
-	mpool_push_range(pool, slot << pool->arena_shift, objs);
+	mpool_push_range(pool, slot << pool->hot.arena_shift, objs);
 	return 0;
 }
 
@@ -180,14 +182,14 @@ static int mpool_arena_add(struct mpool *pool, unsigned int slot, gfp_t gfp)
 static void mpool_arena_remove(struct mpool *pool, unsigned int slot)
 {
 	unsigned int objs = mpool_slot_objs(pool, slot);
-	void *base = pool->arena_base[slot];
+	void *base = pool->hot.arena_base[slot];
 
 	/*
 	 * No ordering needed against the engine: none of the arena's indices
 	 * is in it. WRITE_ONCE() pairs with the READ_ONCE() of a lockless
 	 * mpool_obj_to_idx() checking a stray pointer.
 	 */
-	WRITE_ONCE(pool->arena_base[slot], NULL);
+	WRITE_ONCE(pool->hot.arena_base[slot], NULL);
 	__clear_bit(slot, pool->slot_map);
 	WRITE_ONCE(pool->nr_arenas, pool->nr_arenas - 1);
 	WRITE_ONCE(pool->capacity, pool->capacity - objs);
@@ -204,14 +206,14 @@ void mpool_arena_teardown(struct mpool *pool)
 {
 	unsigned int slot;
 
-	if (pool->slot_map && pool->arena_base) {
-		for_each_set_bit(slot, pool->slot_map, pool->nr_slots)
-			mpool_arena_free_pages(pool, slot, pool->arena_base[slot]);
+	if (pool->slot_map && pool->hot.arena_base) {
+		for_each_set_bit(slot, pool->slot_map, pool->hot.nr_slots)
+			mpool_arena_free_pages(pool, slot, pool->hot.arena_base[slot]);
 	}
 	kvfree(pool->shrink_count);
 	kvfree(pool->shrink_map);
 	kvfree(pool->slot_map);
-	kvfree(pool->arena_base);
+	kvfree(pool->hot.arena_base);
 }
 
 /**
@@ -231,13 +233,13 @@ int __mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
 	int err;
 
 	lockdep_assert_held(&pool->lock);
-	if (pool->capacity >= pool->max_objs)
+	if (pool->capacity >= pool->hot.max_objs)
 		return -ENOSPC;
-	target = pool->capacity + min(nr_objs, pool->max_objs - pool->capacity);
+	target = pool->capacity + min(nr_objs, pool->hot.max_objs - pool->capacity);
 	while (pool->capacity < target) {
 		/* capacity < max_objs, so some slot is empty. */
-		slot = find_first_zero_bit(pool->slot_map, pool->nr_slots);
-		if (WARN_ON_ONCE(slot >= pool->nr_slots))
+		slot = find_first_zero_bit(pool->slot_map, pool->hot.nr_slots);
+		if (WARN_ON_ONCE(slot >= pool->hot.nr_slots))
 			return -ENOSPC;
 		err = mpool_arena_add(pool, slot, gfp);
 		if (err)
@@ -257,7 +259,7 @@ static unsigned int mpool_shrink_collect(struct mpool *pool)
 			/* The same index twice in the engine: a double free. */
 			if (WARN_ON_ONCE(__test_and_set_bit(buf[i], pool->shrink_map)))
 				continue;
-			pool->shrink_count[buf[i] >> pool->arena_shift]++;
+			pool->shrink_count[buf[i] >> pool->hot.arena_shift]++;
 			held++;
 		}
 	}
@@ -269,9 +271,9 @@ static void mpool_shrink_putback(struct mpool *pool)
 	u32 buf[MPOOL_ARENA_BATCH];
 	unsigned int idx, n = 0;
 
-	for_each_set_bit(idx, pool->shrink_map, pool->max_objs) {
+	for_each_set_bit(idx, pool->shrink_map, pool->hot.max_objs) {
 		__clear_bit(idx, pool->shrink_map);
-		pool->shrink_count[idx >> pool->arena_shift] = 0;
+		pool->shrink_count[idx >> pool->hot.arena_shift] = 0;
 		buf[n++] = idx;
 		if (n == ARRAY_SIZE(buf)) {
 			pool->ops->put_bulk(pool, buf, n);
@@ -307,12 +309,12 @@ unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
 	if (!mpool_shrink_collect(pool))
 		return 0;
 
-	for (slot = pool->nr_slots; slot-- > 0 && freed < nr_objs;) {
+	for (slot = pool->hot.nr_slots; slot-- > 0 && freed < nr_objs;) {
 		objs = mpool_slot_objs(pool, slot);
 		if (pool->shrink_count[slot] != objs ||
 		    pool->capacity - objs < floor)
 			continue;
-		bitmap_clear(pool->shrink_map, slot << pool->arena_shift, objs);
+		bitmap_clear(pool->shrink_map, slot << pool->hot.arena_shift, objs);
 		pool->shrink_count[slot] = 0;
 		mpool_arena_remove(pool, slot);
 		freed += objs;
@@ -333,28 +335,8 @@ unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
  */
 int mpool_obj_to_idx(struct mpool *pool, const void *obj, u32 *idx)
 {
-	unsigned long slot;
-	const void *base;
-	size_t off;
-	u32 i;
-
-	if (unlikely(!virt_addr_valid(obj)))
-		return -EINVAL;
-	slot = page_private(virt_to_page(obj));
-	if (unlikely(slot >= pool->nr_slots))
-		return -EINVAL;
-	base = READ_ONCE(pool->arena_base[slot]);
-	if (unlikely(!base || obj < base))
-		return -EINVAL;
-	off = obj - base;
-	if (unlikely(off >= (size_t)mpool_slot_objs(pool, slot) * pool->stride))
-		return -EINVAL;
-	/* off < arena size <= 4 MiB: exact in 32 bits, like SLUB's obj_to_index(). */
-	i = reciprocal_divide(off, pool->stride_recip);
-	if (unlikely((size_t)i * pool->stride != off))
-		return -EINVAL;
-	*idx = (slot << pool->arena_shift) | i;
-	return 0;
+	/* The check every mpool_free() makes, inline (<linux/mpool/fast.h>). */
+	return mpool_hot_obj_to_idx(&pool->hot, obj, idx) ? 0 : -EINVAL;
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_obj_to_idx);
 
@@ -370,7 +352,7 @@ EXPORT_SYMBOL_IF_KUNIT(mpool_obj_to_idx);
 struct page *mpool_idx_to_page(struct mpool *pool, u32 idx, unsigned int pgoff)
 {
 	if (!(pool->flags & MPOOL_F_PAGE_ALIGNED) ||
-	    pgoff >= pool->obj_size >> PAGE_SHIFT || idx >= pool->max_objs)
+	    pgoff >= pool->obj_size >> PAGE_SHIFT || idx >= pool->hot.max_objs)
 		return NULL;
 	return virt_to_page(mpool_idx_to_obj(pool, idx) +
 			    ((size_t)pgoff << PAGE_SHIFT));

@@ -11,8 +11,8 @@
  *
  * Nothing here prints a kernel address. A pool's folder exists while the
  * pool has its name (registry.c makes and removes it under the registry
- * lock). An open file keeps its pool from being freed: open takes a count
- * on pool->objs, as an object would, and release drops it. Open can only
+ * lock). An open file keeps its pool from being freed: open pins it
+ * (mpool_pin()), as an object would, and release unpins it. Open can only
  * run while the folder exists, and debugfs_remove() waits for opens in
  * progress, so the pool is alive when open looks at it; after the removal,
  * reads of a file still open fail with -EIO, and its release frees the
@@ -34,14 +34,13 @@ struct dentry *mpool_debugfs_root;
 
 /*
  * Hit rate in hundredths of a percent: hits over every get asked for,
- * objects handed out plus gets that failed. -1: no get yet, or no
- * statistics.
+ * objects handed out plus gets that failed. -1: no get yet.
  */
 static long mpool_hit_rate(const struct mpool_stats_sum *s)
 {
 	u64 gets = s->alloc + s->miss;
 
-	if (!s->enabled || !gets)
+	if (!gets)
 		return -1;
 	return div64_u64(min(s->hit, gets) * 10000, gets);
 }
@@ -64,11 +63,11 @@ static int mpool_pool_open(struct inode *inode, struct file *file,
 	int err;
 
 	/* Fails once the last object and reference are gone: freeing has begun. */
-	if (!percpu_ref_tryget(&pool->objs))
+	if (!mpool_pin(pool))
 		return -ENOENT;
 	err = single_open(file, show, pool);
 	if (err)
-		percpu_ref_put(&pool->objs);
+		mpool_unpin(pool);
 	return err;
 }
 
@@ -78,7 +77,7 @@ static int mpool_pool_release(struct inode *inode, struct file *file)
 
 	single_release(inode, file);
 	/* May be the pool's last count: then this frees it (from a work item). */
-	percpu_ref_put(&pool->objs);
+	mpool_unpin(pool);
 	return 0;
 }
 
@@ -107,6 +106,7 @@ static int mpool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "shrinks %llu\n", s.shrink);
 	seq_printf(m, "shrunk_objs %llu\n", s.shrunk_objs);
 	seq_printf(m, "reclaimed_objs %llu\n", s.reclaimed);
+	seq_printf(m, "bad_frees %llu\n", s.bad_frees);
 	seq_printf(m, "leases %llu\n", s.leases);
 	seq_printf(m, "releases %llu\n", s.releases);
 	seq_printf(m, "leased %llu\n", s.leased);
@@ -125,16 +125,16 @@ static int mpool_config_show(struct seq_file *m, void *v)
 	seq_printf(m, "name %s\n", pool->name);
 	seq_printf(m, "engine %s\n", pool->ops->name);
 	seq_printf(m, "obj_size %zu\n", pool->obj_size);
-	seq_printf(m, "stride %u\n", pool->stride);
+	seq_printf(m, "stride %u\n", pool->hot.stride);
 	seq_printf(m, "align %zu\n", pool->align);
 	seq_printf(m, "page_aligned %d\n", !!(pool->flags & MPOOL_F_PAGE_ALIGNED));
 	seq_printf(m, "zero %d\n", !!(pool->flags & MPOOL_F_ZERO));
-	seq_printf(m, "max_objs %u\n", pool->max_objs);
+	seq_printf(m, "max_objs %u\n", pool->hot.max_objs);
 	seq_printf(m, "init_objs %u\n", pool->init_objs);
 	seq_printf(m, "grow_pct %u\n", pool->grow_pct);
 	seq_printf(m, "low_watermark %u\n", pool->low_watermark);
 	seq_printf(m, "node %d\n", pool->node);
-	seq_printf(m, "arena_objs %u\n", 1U << pool->arena_shift);
+	seq_printf(m, "arena_objs %u\n", 1U << pool->hot.arena_shift);
 	seq_printf(m, "arena_pages %u\n", pool->arena_pages);
 	/* Whether hooks are set, not where they are. */
 	seq_printf(m, "ctor %d\n", !!pool->ctor);
@@ -147,23 +147,20 @@ static int mpool_percpu_show(struct seq_file *m, void *v)
 {
 	struct mpool *pool = m->private;
 	bool cached = pool->ops->cpu_cached;
-	struct mpool_stats c;
-	u64 hits;
+	struct mpool_stats_sum c;
 	int cpu;
 
 	seq_printf(m, "%-5s %7s %12s %12s %12s %10s %10s %10s\n", "cpu", "cached",
 		   "gets", "puts", "hits", "refills", "flushes", "misses");
 	for_each_possible_cpu(cpu) {
 		mpool_stats_cpu(pool, cpu, &c);
-		/* As in mpool_stats_read(): no cache, no counted hits. */
-		hits = cached ? c.hit : c.alloc - min(c.slow, c.alloc);
 		seq_printf(m, "%-5d ", cpu);
 		if (cached)
 			seq_printf(m, "%7u", pool->ops->cpu_cached(pool, cpu));
 		else
 			seq_printf(m, "%7s", "-");
 		seq_printf(m, " %12llu %12llu %12llu %10llu %10llu %10llu\n",
-			   c.alloc, c.free + c.quarantined, hits, c.refill,
+			   c.alloc, c.put, c.hit, c.refill,
 			   c.flush, c.miss);
 	}
 	return 0;

@@ -1,33 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The lockfree engine: one Treiber stack (alg/lfstack.h) shared by all
+ * The lockfree engine: one Treiber stack (<linux/mpool/lfstack.h>) shared by all
  * CPUs, linked through a side array next[max_objs].
  *
  * Neither get nor put ever waits for another CPU or context, so both are
- * safe from NMI and need no IRQ disabling. LIFO reuse hands out the most
+ * safe from NMI and need no IRQ disabling. A get or put is one pop or push,
+ * inline in the caller (<linux/mpool/fast.h>); the bulk forms here serve
+ * the slow paths. LIFO reuse hands out the most
  * recently freed, cache-hot object. The price is one contended cmpxchg on
  * a shared cache line per operation.
  */
-#include "alg/lfstack.h"
+#include <linux/mpool/lfstack.h>
 #include "pool.h"
 
 struct mpool_lf {
 	struct mpool_lfstack stack;
 };
-
-bool mpool_engine_lockfree_get(struct mpool *pool, u32 *idx)
-{
-	struct mpool_lf *e = pool->engine;
-
-	return mpool_lfstack_pop(&e->stack, idx);
-}
-
-void mpool_engine_lockfree_put(struct mpool *pool, u32 idx)
-{
-	struct mpool_lf *e = pool->engine;
-
-	mpool_lfstack_push(&e->stack, idx);
-}
 
 static unsigned int mpool_lf_get_bulk(struct mpool *pool, u32 *idx,
 				      unsigned int n)
@@ -58,7 +46,7 @@ static int mpool_lf_init(struct mpool *pool)
 	u32 *next;
 
 	e = mpool_kvzalloc_node(sizeof(*e), pool->node);
-	next = mpool_kvzalloc_node(array_size(pool->max_objs, sizeof(*next)),
+	next = mpool_kvzalloc_node(array_size(pool->hot.max_objs, sizeof(*next)),
 				   pool->node);
 	if (!e || !next) {
 		kvfree(next);
@@ -67,6 +55,7 @@ static int mpool_lf_init(struct mpool *pool)
 	}
 	mpool_lfstack_init(&e->stack, next);
 	pool->engine = e;
+	pool->hot.eng = &e->stack;
 	return 0;
 }
 
@@ -77,18 +66,15 @@ static void mpool_lf_fini(struct mpool *pool)
 	kvfree(e->stack.next);
 	kvfree(e);
 	pool->engine = NULL;
+	pool->hot.eng = NULL;
 }
 
 const struct mpool_engine_ops mpool_engine_lockfree_ops = {
 	.name		= "lockfree",
 	.init		= mpool_lf_init,
 	.fini		= mpool_lf_fini,
-	.get		= mpool_engine_lockfree_get,
-	.put		= mpool_engine_lockfree_put,
 	.get_bulk	= mpool_lf_get_bulk,
 	.put_bulk	= mpool_lf_put_bulk,
 	/* Everything idle is on the stack: a shrink just takes it. */
 	.reclaim	= mpool_lf_get_bulk,
-	/* No slow path on a get that succeeds: sample every few. */
-	.tick		= true,
 };

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The percpu engine: Bonwick magazines (alg/magazine.h).
+ * The percpu engine: Bonwick magazines (<linux/mpool/magazine.h>).
  *
- * Each CPU owns a cache of two magazines and serves get/put from it with
- * local IRQs off and nothing else: no lock, no atomic read-modify-write, no
- * shared cache line. Only every MPOOL_MAG_SIZE operations or so does a CPU
- * trade a whole magazine with the depot under its raw spinlock.
+ * Each CPU owns a cache of two magazines (in struct mpool_cpu, beside its
+ * counters) and serves get/put from it with local IRQs off and nothing
+ * else: no lock, no atomic read-modify-write, no shared cache line. That
+ * hit half is inline in the caller (<linux/mpool/fast.h>); here is the
+ * rest. Only every MPOOL_MAG_SIZE operations or so does a CPU trade a
+ * whole magazine with the depot under its raw spinlock.
  *
  * All magazines are allocated when the pool is created, enough for the
  * depot's sizing rule, so a put never fails and never allocates.
@@ -20,104 +22,52 @@
 #include <linux/percpu.h>
 #include <linux/smp.h>
 
-#include "alg/magazine.h"
+#include <linux/mpool/magazine.h>
 #include "pool.h"
 
 struct mpool_pcp {
 	struct mpool_depot depot;
-	struct mpool_mag_cache __percpu *caches;
 	struct mpool_mag *mags;
+	struct mpool *pool;		/* for the hotplug callback */
 	struct hlist_node cpuhp_node;
 };
 
 static enum cpuhp_state mpool_pcp_hp_state;
 
+/* This CPU's magazines, which live beside its counters (struct mpool_cpu). */
+static struct mpool_mag_cache *mpool_pcp_cache(struct mpool *pool, int cpu)
+{
+	return &per_cpu_ptr(pool->hot.cpu, cpu)->mags;
+}
+
 /*
- * Called with IRQs off, hence the __this_cpu forms. A depot trade is this
- * engine's slow path, where the statistics sample (after IRQs are back on:
- * a sample reads every CPU's counters).
+ * The slow half of a get: the hit half is inline (<linux/mpool/fast.h>).
+ * With IRQs off, as the cache requires; a depot trade is this engine's
+ * slow path, where the statistics sample (after IRQs are back on: a sample
+ * reads every CPU's counters).
  */
-static __always_inline bool mpool_pcp_account_get(struct mpool *pool,
-						  enum mpool_mag_result res)
-{
-	if (!mpool_stats_on())
-		return false;
-	if (likely(res == MPOOL_MAG_HIT)) {
-		__this_cpu_inc(pool->stats->hit);
-		return false;
-	}
-	if (res == MPOOL_MAG_DEPOT) {
-		__this_cpu_inc(pool->stats->refill);
-		return true;
-	}
-	return false;
-}
-
-static __always_inline bool mpool_pcp_account_put(struct mpool *pool,
-						  enum mpool_mag_result res)
-{
-	if (!mpool_stats_on() || likely(res == MPOOL_MAG_HIT))
-		return false;
-	if (res == MPOOL_MAG_DEPOT)
-		__this_cpu_inc(pool->stats->flush);
-	return res == MPOOL_MAG_DEPOT;
-}
-
-bool mpool_engine_percpu_get(struct mpool *pool, u32 *idx)
-{
-	struct mpool_pcp *e = pool->engine;
-	enum mpool_mag_result res;
-	unsigned long flags;
-	bool sample;
-
-	/* The cache is this CPU's alone; IRQs off keeps out its interrupts. */
-	local_irq_save(flags);
-	res = mpool_mag_alloc(this_cpu_ptr(e->caches), &e->depot, idx);
-	sample = mpool_pcp_account_get(pool, res);
-	local_irq_restore(flags);
-	if (unlikely(sample))
-		mpool_stats_sample(pool);
-	return res != MPOOL_MAG_EMPTY;
-}
-
-void mpool_engine_percpu_put(struct mpool *pool, u32 idx)
-{
-	struct mpool_pcp *e = pool->engine;
-	enum mpool_mag_result res;
-	unsigned long flags;
-	bool sample;
-
-	local_irq_save(flags);
-	res = mpool_mag_free(this_cpu_ptr(e->caches), &e->depot, idx);
-	sample = mpool_pcp_account_put(pool, res);
-	local_irq_restore(flags);
-	if (unlikely(sample))
-		mpool_stats_sample(pool);
-	/* Impossible with the magazines mpool_pcp_init() gives the depot. */
-	WARN_ON_ONCE(res == MPOOL_MAG_EMPTY);
-}
-
 static unsigned int mpool_pcp_get_bulk(struct mpool *pool, u32 *idx,
 				       unsigned int n)
 {
 	struct mpool_pcp *e = pool->engine;
 	struct mpool_mag_cache *c;
 	enum mpool_mag_result res;
-	bool sample = false;
+	unsigned int i, trades = 0;
 	unsigned long flags;
-	unsigned int i;
 
 	local_irq_save(flags);
-	c = this_cpu_ptr(e->caches);
+	c = this_cpu_ptr(&pool->hot.cpu->mags);
 	for (i = 0; i < n; i++) {
 		res = mpool_mag_alloc(c, &e->depot, &idx[i]);
 		if (res == MPOOL_MAG_EMPTY)
 			break;
-		sample |= mpool_pcp_account_get(pool, res);
+		trades += res == MPOOL_MAG_DEPOT;
 	}
+	if (trades)
+		__this_cpu_add(pool->stats->refill, trades);
 	local_irq_restore(flags);
-	if (unlikely(sample))
-		mpool_stats_sample(pool);
+	if (trades)
+		mpool_stats_slow(pool);
 	return i;
 }
 
@@ -127,20 +77,23 @@ static void mpool_pcp_put_bulk(struct mpool *pool, const u32 *idx,
 	struct mpool_pcp *e = pool->engine;
 	struct mpool_mag_cache *c;
 	enum mpool_mag_result res;
-	bool lost = false, sample = false;
+	unsigned int i, trades = 0;
 	unsigned long flags;
-	unsigned int i;
+	bool lost = false;
 
 	local_irq_save(flags);
-	c = this_cpu_ptr(e->caches);
+	c = this_cpu_ptr(&pool->hot.cpu->mags);
 	for (i = 0; i < n; i++) {
 		res = mpool_mag_free(c, &e->depot, idx[i]);
-		sample |= mpool_pcp_account_put(pool, res);
+		trades += res == MPOOL_MAG_DEPOT;
 		lost |= res == MPOOL_MAG_EMPTY;
 	}
+	if (trades)
+		__this_cpu_add(pool->stats->flush, trades);
 	local_irq_restore(flags);
-	if (unlikely(sample))
-		mpool_stats_sample(pool);
+	if (trades)
+		mpool_stats_slow(pool);
+	/* Impossible with the magazines mpool_pcp_init() gives the depot. */
 	WARN_ON_ONCE(lost);
 }
 
@@ -173,18 +126,18 @@ static unsigned int mpool_pcp_mag_count(struct mpool_mag *const *slot)
 /* For the statistics: what @cpu's cache holds, while @cpu may change it. */
 static unsigned int mpool_pcp_cpu_cached(struct mpool *pool, int cpu)
 {
-	struct mpool_pcp *e = pool->engine;
-	struct mpool_mag_cache *c = per_cpu_ptr(e->caches, cpu);
+	struct mpool_mag_cache *c = mpool_pcp_cache(pool, cpu);
 
 	return mpool_pcp_mag_count(&c->loaded) + mpool_pcp_mag_count(&c->prev);
 }
 
 static void mpool_pcp_flush_local(void *arg)
 {
-	struct mpool_pcp *e = arg;
+	struct mpool *pool = arg;
+	struct mpool_pcp *e = pool->engine;
 
 	/* on_each_cpu() runs this with IRQs off, as the cache requires. */
-	mpool_mag_cache_flush(this_cpu_ptr(e->caches), &e->depot);
+	mpool_mag_cache_flush(this_cpu_ptr(&pool->hot.cpu->mags), &e->depot);
 }
 
 static void mpool_pcp_flush(struct mpool *pool)
@@ -195,7 +148,7 @@ static void mpool_pcp_flush(struct mpool *pool)
 	 * place we look.
 	 */
 	cpus_read_lock();
-	on_each_cpu(mpool_pcp_flush_local, pool->engine, 1);
+	on_each_cpu(mpool_pcp_flush_local, pool, 1);
 	cpus_read_unlock();
 }
 
@@ -209,13 +162,12 @@ static int mpool_pcp_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	 * machinery's synchronization orders that CPU's last writes to it
 	 * before this.
 	 */
-	mpool_mag_cache_flush(per_cpu_ptr(e->caches, cpu), &e->depot);
+	mpool_mag_cache_flush(mpool_pcp_cache(e->pool, cpu), &e->depot);
 	return 0;
 }
 
 static void mpool_pcp_free(struct mpool_pcp *e)
 {
-	free_percpu(e->caches);
 	kvfree(e->mags);
 	kvfree(e);
 }
@@ -223,7 +175,7 @@ static void mpool_pcp_free(struct mpool_pcp *e)
 static int mpool_pcp_init(struct mpool *pool)
 {
 	/* The depot sizing rule of mpool_mag_free(). */
-	unsigned int nr_mags = DIV_ROUND_UP(pool->max_objs, MPOOL_MAG_SIZE) +
+	unsigned int nr_mags = DIV_ROUND_UP(pool->hot.max_objs, MPOOL_MAG_SIZE) +
 			       2 * num_possible_cpus() + 1;
 	struct mpool_pcp *e;
 	unsigned int i;
@@ -235,17 +187,15 @@ static int mpool_pcp_init(struct mpool *pool)
 	mpool_depot_init(&e->depot);
 	e->mags = mpool_kvzalloc_node(array_size(nr_mags, sizeof(*e->mags)),
 				      pool->node);
-	if (!mpool_should_fail())
-		e->caches = alloc_percpu_gfp(struct mpool_mag_cache,
-					     MPOOL_META_GFP);
-	if (!e->mags || !e->caches) {
+	e->pool = pool;
+	if (!e->mags) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	for (i = 0; i < nr_mags; i++)
 		mpool_depot_add_empty(&e->depot, &e->mags[i]);
 	for_each_possible_cpu(cpu) {
-		err = mpool_mag_cache_init(per_cpu_ptr(e->caches, cpu), &e->depot);
+		err = mpool_mag_cache_init(mpool_pcp_cache(pool, cpu), &e->depot);
 		if (WARN_ON_ONCE(err))
 			goto fail;
 	}
@@ -273,8 +223,6 @@ const struct mpool_engine_ops mpool_engine_percpu_ops = {
 	.name		= "percpu",
 	.init		= mpool_pcp_init,
 	.fini		= mpool_pcp_fini,
-	.get		= mpool_engine_percpu_get,
-	.put		= mpool_engine_percpu_put,
 	.get_bulk	= mpool_pcp_get_bulk,
 	.put_bulk	= mpool_pcp_put_bulk,
 	.reclaim	= mpool_pcp_reclaim,

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Getting and putting objects, and building a pool.
+ * Getting and putting objects the slow way, and building a pool.
  *
- * The fast path is: one percpu_ref get (a per-CPU increment while the pool
- * is alive), one engine get, one per-CPU statistics increment (skipped
- * with stats=0, see stats.c); no lock and no shared cache line written by
- * the pool itself. Everything that can sleep, growing, flushing CPU
- * caches, shrinking, sits behind pool->lock and is only tried when the
- * caller's gfp mask allows blocking.
+ * The hit path is inline in the caller (<linux/mpool/fast.h>): one section
+ * with IRQs or preemption off, one engine operation and one per-CPU count,
+ * no call. Everything else is here: the engine's own slow half (a depot
+ * trade, a ring push in flight), and behind pool->lock, only when the
+ * caller's gfp mask allows blocking, growing and flushing CPU caches. The
+ * slow paths count objects out and in with mpool_out_get() and
+ * mpool_out_put(), under the same lifetime rule as the hit path.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/ctype.h>
-#include <linux/indirect_call_wrapper.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
@@ -48,50 +50,81 @@ static const struct mpool_engine_ops *const mpool_engines[MPOOL_NR_ENGINES] = {
 	[MPOOL_ENGINE_LOCKFREE]	= &mpool_engine_lockfree_ops,
 };
 
-static __always_inline bool mpool_engine_get(struct mpool *pool, u32 *idx)
+/*
+ * Count @n objects the caller took from the engine as out, in a section
+ * RCU waits for, as the hit path does (see <linux/mpool/fast.h>). False if
+ * the pool died: then they were not counted and go back to the engine.
+ */
+static bool mpool_out_get(struct mpool *pool, unsigned int n)
 {
-	return INDIRECT_CALL_3(pool->ops->get, mpool_engine_percpu_get,
-			       mpool_engine_ring_get, mpool_engine_lockfree_get,
-			       pool, idx);
-}
+	bool alive;
 
-static __always_inline void mpool_engine_put(struct mpool *pool, u32 idx)
-{
-	INDIRECT_CALL_3(pool->ops->put, mpool_engine_percpu_put,
-			mpool_engine_ring_put, mpool_engine_lockfree_put,
-			pool, idx);
+	preempt_disable();
+	alive = !READ_ONCE(pool->hot.dead);
+	if (alive)
+		this_cpu_add(pool->hot.cpu->gets, n);
+	preempt_enable();
+	return alive;
 }
 
 /*
- * Count @n objects handed out. Engines with no slow path of their own on a
- * get that succeeds (ops->tick) sample the statistics here, each time this
- * CPU's count crosses a multiple of MPOOL_STATS_TICK.
+ * @n objects are back, in the engine or quarantined. The caller's last
+ * touch of @pool: once a dead pool's count reaches 0 it is freed.
  */
-static __always_inline void mpool_count_alloc(struct mpool *pool, unsigned int n)
+static void mpool_out_put(struct mpool *pool, unsigned int n)
 {
-	u64 now;
-
-	if (!mpool_stats_on())
-		return;
-	if (!pool->stats_tick) {
-		this_cpu_add(pool->stats->alloc, n);
+	preempt_disable();
+	if (likely(!READ_ONCE(pool->hot.dead))) {
+		this_cpu_add(pool->hot.cpu->puts, n);
+		preempt_enable();
 		return;
 	}
-	now = this_cpu_add_return(pool->stats->alloc, n);
-	if (unlikely((now ^ (now - n)) >= MPOOL_STATS_TICK))
-		mpool_stats_sample(pool);
+	preempt_enable();
+	/* Dead: the count is one atomic now (mpool_pool_kill()). */
+	if (atomic_long_sub_and_test(n, &pool->out))
+		mpool_objs_release(pool);
 }
 
-/*
- * Counted before the objects go back to the engine, as gets are counted
- * after they leave it: so gets - puts never exceeds the objects truly out,
- * and neither does the high-water mark.
+/**
+ * mpool_debug_alloc() - note that object @idx is out (CONFIG_DEBUG_VM)
+ * @pool: the pool
+ * @idx: the object's index
+ *
+ * Called by every get, the inline hit path included, on kernels built
+ * with CONFIG_DEBUG_VM; does nothing elsewhere.
+ *
+ * Context: any the pool's engine allows.
  */
-static __always_inline void mpool_count_free(struct mpool *pool, unsigned int n)
+void mpool_debug_alloc(struct mpool *pool, u32 idx)
 {
-	if (mpool_stats_on())
-		this_cpu_add(pool->stats->free, n);
+	if (pool->out_map)
+		WARN_ONCE(test_and_set_bit(idx, pool->out_map),
+			  "mpool %s: object %u handed out twice\n", pool->name, idx);
 }
+EXPORT_SYMBOL_GPL(mpool_debug_alloc);
+
+/**
+ * mpool_debug_free() - check that object @idx is out (CONFIG_DEBUG_VM)
+ * @pool: the pool
+ * @idx: the object's index
+ *
+ * The double-free check of kernels built with CONFIG_DEBUG_VM; elsewhere
+ * it passes everything.
+ *
+ * Context: any the pool's engine allows.
+ * Return: false, counted in bad_free and logged, if @idx is not out: the
+ * caller must leave it alone.
+ */
+bool mpool_debug_free(struct mpool *pool, u32 idx)
+{
+	if (!pool->out_map || test_and_clear_bit(idx, pool->out_map))
+		return true;
+	this_cpu_inc(pool->stats->bad_free);
+	pr_err_ratelimited("mpool %s: object %u freed twice; refused\n",
+			   pool->name, idx);
+	return false;
+}
+EXPORT_SYMBOL_GPL(mpool_debug_free);
 
 /* A get of @want objects failed: the pool is empty and cannot grow. */
 static void mpool_count_miss(struct mpool *pool, unsigned int want, gfp_t gfp)
@@ -145,15 +178,10 @@ static unsigned int mpool_grow_step(const struct mpool *pool)
 	u64 step = div_u64((u64)pool->capacity * pool->grow_pct, 100);
 
 	/* At least one arena; __mpool_grow() caps it at max_objs. */
-	step = clamp_t(u64, step, 1U << pool->arena_shift, pool->max_objs);
+	step = clamp_t(u64, step, 1U << pool->hot.arena_shift, pool->hot.max_objs);
 	return step;
 }
 
-/*
- * Make more objects reachable for a get that found none: grow while below
- * max_objs, else (once) pull what other CPUs' caches hold back to where
- * every CPU can get it. Fails when neither can help any more.
- */
 /* What a blocking get has already tried while the pool looked empty. */
 struct mpool_refill_state {
 	bool flushed;
@@ -169,11 +197,16 @@ struct mpool_refill_state {
  */
 #define MPOOL_REFILL_WAITS	1000
 
+/*
+ * Make more objects reachable for a get that found none: grow while below
+ * max_objs, else (once) pull what other CPUs' caches hold back to where
+ * every CPU can get it. Fails when neither can help any more.
+ */
 static int mpool_refill(struct mpool *pool, unsigned int want, gfp_t gfp,
 			struct mpool_refill_state *st)
 {
 	lockdep_assert_held(&pool->lock);
-	if (pool->capacity < pool->max_objs)
+	if (pool->capacity < pool->hot.max_objs)
 		return mpool_grow_locked(pool, max(want, mpool_grow_step(pool)),
 					 gfp, true);
 	if (pool->ops->flush && !st->flushed) {
@@ -189,31 +222,87 @@ static int mpool_refill(struct mpool *pool, unsigned int want, gfp_t gfp,
 	return -ENOMEM;
 }
 
-static int mpool_alloc_slow(struct mpool *pool, u32 *idx, gfp_t gfp)
+/*
+ * A blocking get that found the engine empty although it says it holds
+ * objects (a ring push in flight): wait for them without the pool lock,
+ * which a grow may hold for a long time.
+ */
+static bool mpool_get_waiting(struct mpool *pool, u32 *idx)
+{
+	unsigned int waits = 0;
+
+	while (pool->ops->count && pool->ops->count(pool) &&
+	       waits++ < MPOOL_REFILL_WAITS) {
+		cond_resched();
+		if (pool->ops->get_bulk(pool, idx, 1))
+			return true;
+	}
+	return false;
+}
+
+/* Everything a get tries after its hit path failed. */
+static int mpool_get_idx_slow(struct mpool *pool, u32 *idx, gfp_t gfp)
 {
 	struct mpool_refill_state st = {};
 	int err = 0;
 
+	if (READ_ONCE(pool->hot.dead))
+		return -ENOMEM;
+	if (pool->ops->get_bulk(pool, idx, 1))
+		goto got;
 	if (!gfpflags_allow_blocking(gfp)) {
 		err = -ENOMEM;
-		goto out;
+		goto miss;
 	}
+	if (mpool_get_waiting(pool, idx))
+		goto got;
 	mutex_lock(&pool->lock);
 	/* Someone else may have grown the pool while we waited. */
-	while (!mpool_engine_get(pool, idx)) {
+	while (!pool->ops->get_bulk(pool, idx, 1)) {
 		err = mpool_refill(pool, 1, gfp, &st);
 		if (err)
 			break;
 	}
 	mutex_unlock(&pool->lock);
-out:
-	if (err) {
-		mpool_count_miss(pool, 1, gfp);
+	if (err)
+		goto miss;
+	this_cpu_inc(pool->stats->slow);
+got:
+	if (unlikely(!mpool_out_get(pool, 1))) {
+		pool->ops->put_bulk(pool, idx, 1);
 		return -ENOMEM;
 	}
-	this_cpu_inc(pool->stats->slow);
+	mpool_debug_alloc(pool, *idx);
 	return 0;
+miss:
+	mpool_count_miss(pool, 1, gfp);
+	return err;
 }
+
+/**
+ * mpool_alloc_slow() - mpool_alloc() when its inline hit path fails
+ * @pool: the pool
+ * @gfp: as for mpool_alloc()
+ *
+ * Not for direct use: mpool_alloc() calls it.
+ *
+ * Context: as for mpool_alloc().
+ * Return: the object, or NULL if none is available.
+ */
+__cold void *mpool_alloc_slow(struct mpool *pool, gfp_t gfp)
+{
+	void *obj;
+	u32 idx;
+
+	might_alloc(gfp);
+	if (mpool_get_idx_slow(pool, &idx, gfp))
+		return NULL;
+	obj = mpool_idx_to_obj(pool, idx);
+	if (pool->flags & MPOOL_F_ZERO)
+		memset(obj, 0, pool->obj_size);
+	return obj;
+}
+EXPORT_SYMBOL_GPL(mpool_alloc_slow);
 
 /**
  * mpool_alloc_idx() - get an object, by index
@@ -229,44 +318,15 @@ out:
 int mpool_alloc_idx(struct mpool *pool, u32 *idx, gfp_t gfp)
 {
 	might_alloc(gfp);
-	if (unlikely(!percpu_ref_tryget_live(&pool->objs)))
+	if (mpool_hot_get(&pool->hot, idx))
+		mpool_debug_alloc(pool, *idx);
+	else if (mpool_get_idx_slow(pool, idx, gfp))
 		return -ENOMEM;
-	if (unlikely(!mpool_engine_get(pool, idx)) &&
-	    mpool_alloc_slow(pool, idx, gfp)) {
-		percpu_ref_put(&pool->objs);
-		return -ENOMEM;
-	}
-	mpool_count_alloc(pool, 1);
 	if (pool->flags & MPOOL_F_ZERO)
 		memset(mpool_idx_to_obj(pool, *idx), 0, pool->obj_size);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_alloc_idx);
-
-/**
- * mpool_alloc() - get an object
- * @pool: the pool
- * @gfp: GFP_KERNEL (or any mask that allows blocking) lets an empty pool
- *	grow, up to max_objs, and, for the percpu engine, collect objects
- *	idling in other CPUs' caches; otherwise an empty pool fails at once.
- *	The mask also applies to the arenas a grow allocates.
- *
- * The object is zeroed if the pool has MPOOL_F_ZERO, and otherwise holds
- * whatever the ctor or the last user (after the reset hook) left in it.
- *
- * Context: any context the pool's engine allows (see <linux/mpool.h>);
- * process context if @gfp allows blocking.
- * Return: the object, or NULL if none is available.
- */
-void *mpool_alloc(struct mpool *pool, gfp_t gfp)
-{
-	u32 idx;
-
-	if (mpool_alloc_idx(pool, &idx, gfp))
-		return NULL;
-	return mpool_idx_to_obj(pool, idx);
-}
-EXPORT_SYMBOL_GPL(mpool_alloc);
 
 /* The validate and reset hooks; false: the object is quarantined. */
 static bool mpool_put_prepare(struct mpool *pool, u32 idx)
@@ -282,12 +342,52 @@ static bool mpool_put_prepare(struct mpool *pool, u32 idx)
 	return true;
 }
 
-static bool mpool_idx_valid(const struct mpool *pool, u32 idx)
+/**
+ * mpool_free_slow() - mpool_free() of a checked index, when the inline hit
+ *	path could not take it back
+ * @pool: the pool
+ * @idx: the object's index, owned by the caller
+ *
+ * Runs the hooks, trades with the depot, gives back to a destroyed pool.
+ * Not for direct use: mpool_free() calls it.
+ *
+ * Context: as for mpool_free().
+ */
+__cold void mpool_free_slow(struct mpool *pool, u32 idx)
 {
-	/* READ_ONCE: a bad index may name a slot a grow or shrink is changing. */
-	return idx < pool->max_objs &&
-	       READ_ONCE(pool->arena_base[idx >> pool->arena_shift]);
+	if (pool->hot.flags & MPOOL_HOT_HOOKS) {
+		if (!mpool_put_prepare(pool, idx)) {
+			/* Quarantined: back as far as the count goes. */
+			mpool_out_put(pool, 1);
+			return;
+		}
+		if (mpool_hot_put(&pool->hot, idx))
+			return;
+	}
+	pool->ops->put_bulk(pool, &idx, 1);
+	/* Last touch of @pool: it may be freed once the count hits zero. */
+	mpool_out_put(pool, 1);
 }
+EXPORT_SYMBOL_GPL(mpool_free_slow);
+
+/**
+ * mpool_free_bad() - mpool_free() of a pointer that is none of the pool's
+ *	objects
+ * @pool: the pool
+ * @obj: the pointer; NULL is quietly ignored
+ *
+ * Counts it in bad_free, logs it and leaves it alone: better than
+ * corrupting the pool. Not for direct use: mpool_free() calls it.
+ */
+__cold void mpool_free_bad(struct mpool *pool, const void *obj)
+{
+	if (!obj)
+		return;
+	this_cpu_inc(pool->stats->bad_free);
+	pr_err_ratelimited("mpool %s: freeing %p, not one of its objects; refused\n",
+			   pool->name, obj);
+}
+EXPORT_SYMBOL_GPL(mpool_free_bad);
 
 /**
  * mpool_free_idx() - give an object back, by index
@@ -298,45 +398,17 @@ static bool mpool_idx_valid(const struct mpool *pool, u32 idx)
  */
 void mpool_free_idx(struct mpool *pool, u32 idx)
 {
-	if (WARN_ONCE(!mpool_idx_valid(pool, idx),
+	/* READ_ONCE: a bad index may name a slot a grow or shrink is changing. */
+	if (WARN_ONCE(idx >= pool->hot.max_objs ||
+		      !READ_ONCE(pool->hot.arena_base[idx >> pool->hot.arena_shift]),
 		      "mpool %s: freeing bad index %u\n", pool->name, idx))
 		return;
-	if (mpool_put_prepare(pool, idx)) {
-		mpool_count_free(pool, 1);
-		mpool_engine_put(pool, idx);
-	}
-	/* Last touch of @pool: it may be freed once the count hits zero. */
-	percpu_ref_put(&pool->objs);
+	if (!mpool_debug_free(pool, idx))
+		return;
+	if ((pool->hot.flags & MPOOL_HOT_HOOKS) || !mpool_hot_put(&pool->hot, idx))
+		mpool_free_slow(pool, idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_free_idx);
-
-/**
- * mpool_free() - give an object back
- * @pool: the pool it came from
- * @obj: the object, or NULL (then nothing happens)
- *
- * Runs the validate hook, then the reset hook, in the caller's context. An
- * object the validate hook refuses is quarantined: it is never handed out
- * again and keeps its arena from being freed until the pool goes away.
- * Freeing the last object of a destroyed pool frees the pool (later, from
- * a workqueue). A pointer that is not one of @pool's objects is refused
- * with a warning and leaked rather than corrupting the pool.
- *
- * Context: any context the pool's engine allows (see <linux/mpool.h>).
- */
-void mpool_free(struct mpool *pool, void *obj)
-{
-	u32 idx;
-
-	if (unlikely(!obj))
-		return;
-	if (WARN_ONCE(mpool_obj_to_idx(pool, obj, &idx),
-		      "mpool %s: freeing %p, not one of its objects\n",
-		      pool->name, obj))
-		return;
-	mpool_free_idx(pool, idx);
-}
-EXPORT_SYMBOL_GPL(mpool_free);
 
 /* Return the indices parked in @objs[0..@n) to the engine, unused. */
 static void mpool_bulk_undo(struct mpool *pool, void **objs, unsigned int n)
@@ -379,7 +451,7 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 	might_alloc(gfp);
 	if (!n)
 		return 0;
-	if (unlikely(!percpu_ref_tryget_live(&pool->objs)))
+	if (READ_ONCE(pool->hot.dead))
 		return -ENOMEM;
 
 	/* Park indices in @objs[] until we know we have all of them. */
@@ -409,20 +481,23 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 	if (got < n) {
 		mpool_bulk_undo(pool, objs, got);
 		mpool_count_miss(pool, n, gfp);
-		percpu_ref_put(&pool->objs);
 		return -ENOMEM;
 	}
 	if (locked)
 		this_cpu_add(pool->stats->slow, n - fast);
+	if (unlikely(!mpool_out_get(pool, n))) {
+		mpool_bulk_undo(pool, objs, n);
+		return -ENOMEM;
+	}
 
 	for (i = 0; i < n; i++) {
-		objs[i] = mpool_idx_to_obj(pool, (u32)(unsigned long)objs[i]);
+		u32 idx = (u32)(unsigned long)objs[i];
+
+		mpool_debug_alloc(pool, idx);
+		objs[i] = mpool_idx_to_obj(pool, idx);
 		if (pool->flags & MPOOL_F_ZERO)
 			memset(objs[i], 0, pool->obj_size);
 	}
-	if (n > 1)
-		percpu_ref_get_many(&pool->objs, n - 1);
-	mpool_count_alloc(pool, n);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(mpool_alloc_bulk);
@@ -441,33 +516,33 @@ void mpool_free_bulk(struct mpool *pool, void **objs, unsigned int n)
 {
 	u32 buf[MPOOL_BULK_BATCH];
 	unsigned int i, k = 0;
-	unsigned long done = 0;
+	unsigned int done = 0;
 	u32 idx;
 
 	for (i = 0; i < n; i++) {
 		if (!objs[i])
 			continue;
-		if (WARN_ONCE(mpool_obj_to_idx(pool, objs[i], &idx),
-			      "mpool %s: freeing %p, not one of its objects\n",
-			      pool->name, objs[i]))
+		if (!mpool_hot_obj_to_idx(&pool->hot, objs[i], &idx)) {
+			mpool_free_bad(pool, objs[i]);
+			continue;
+		}
+		if (!mpool_debug_free(pool, idx))
 			continue;
 		done++;
-		if (!mpool_put_prepare(pool, idx))
+		if ((pool->hot.flags & MPOOL_HOT_HOOKS) &&
+		    !mpool_put_prepare(pool, idx))
 			continue;
 		buf[k++] = idx;
 		if (k == ARRAY_SIZE(buf)) {
-			mpool_count_free(pool, k);
 			pool->ops->put_bulk(pool, buf, k);
 			k = 0;
 		}
 	}
-	if (k) {
-		mpool_count_free(pool, k);
+	if (k)
 		pool->ops->put_bulk(pool, buf, k);
-	}
-	/* Last touch of @pool, as in mpool_free_idx(). */
+	/* Last touch of @pool, as in mpool_free_slow(). */
 	if (done)
-		percpu_ref_put_many(&pool->objs, done);
+		mpool_out_put(pool, done);
 }
 EXPORT_SYMBOL_GPL(mpool_free_bulk);
 
@@ -639,11 +714,11 @@ static int mpool_params_check(const struct mpool_params *p)
 bool mpool_params_match(const struct mpool *pool,
 			const struct mpool_params *params)
 {
-	return pool->engine_id == params->engine &&
+	return pool->hot.engine == params->engine &&
 	       pool->obj_size == params->obj_size &&
 	       pool->align == params->align &&
 	       pool->flags == params->flags &&
-	       pool->max_objs == params->max_objs &&
+	       pool->hot.max_objs == params->max_objs &&
 	       pool->ctor == params->ctor &&
 	       pool->reset == params->reset &&
 	       pool->validate == params->validate &&
@@ -673,28 +748,36 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	strscpy(pool->name, p->name, sizeof(pool->name));
-	pool->engine_id = p->engine;
+	pool->hot.engine = p->engine;
 	pool->ops = mpool_engines[p->engine];
 	pool->obj_size = p->obj_size;
+	pool->hot.obj_size = p->obj_size;
 	pool->align = p->align;
 	pool->flags = p->flags;
-	pool->max_objs = p->max_objs;
+	pool->hot.max_objs = p->max_objs;
 	pool->init_objs = p->init_objs;
 	pool->grow_pct = p->grow_pct ?: 100;
 	pool->low_watermark = p->low_watermark;
-	pool->stats_tick = pool->ops->tick;
 	pool->node = p->node;
 	pool->ctor = p->ctor;
 	pool->reset = p->reset;
 	pool->validate = p->validate;
 	pool->priv = p->priv;
+	if (p->flags & MPOOL_F_ZERO)
+		pool->hot.flags |= MPOOL_HOT_ZERO;
+	if (p->reset || p->validate)
+		pool->hot.flags |= MPOOL_HOT_HOOKS;
 	if (p->flags & MPOOL_F_PAGE_ALIGNED)
-		pool->stride = p->obj_size;
+		pool->hot.stride = p->obj_size;
 	else
-		pool->stride = ALIGN(p->obj_size, p->align ?: SMP_CACHE_BYTES);
+		pool->hot.stride = ALIGN(p->obj_size, p->align ?: SMP_CACHE_BYTES);
+	/* A power of two (0 for 1, which the divide handles as well). */
+	if (is_power_of_2(pool->hot.stride))
+		pool->hot.stride_shift = ilog2(pool->hot.stride);
 	mutex_init(&pool->lock);
 	kref_init(&pool->kref);
 	INIT_LIST_HEAD(&pool->list);
+	atomic_long_set(&pool->out, MPOOL_OUT_BIAS);
 
 	err = mpool_arena_setup(pool);
 	if (err)
@@ -704,9 +787,16 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 		pool->stats = alloc_percpu_gfp(struct mpool_stats, MPOOL_META_GFP);
 	if (!pool->stats)
 		goto fail;
-	if (mpool_should_fail() ||
-	    percpu_ref_init(&pool->objs, mpool_objs_release, 0, GFP_KERNEL))
+	if (!mpool_should_fail())
+		pool->hot.cpu = alloc_percpu_gfp(struct mpool_cpu, MPOOL_META_GFP);
+	if (!pool->hot.cpu)
 		goto fail;
+	if (IS_ENABLED(CONFIG_DEBUG_VM)) {
+		pool->out_map = mpool_kvzalloc_node(BITS_TO_LONGS(p->max_objs) *
+						    sizeof(long), p->node);
+		if (!pool->out_map)
+			goto fail;
+	}
 	err = pool->ops->init(pool);
 	if (err)
 		goto fail;
@@ -736,7 +826,8 @@ void mpool_pool_free(struct mpool *pool)
 	if (pool->engine)
 		pool->ops->fini(pool);
 	mpool_arena_teardown(pool);
-	percpu_ref_exit(&pool->objs);
+	kvfree(pool->out_map);
+	free_percpu(pool->hot.cpu);
 	free_percpu(pool->stats);
 	mutex_destroy(&pool->lock);
 	kfree(pool);

@@ -20,7 +20,6 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/percpu-refcount.h>
 #include <linux/reciprocal_div.h>
 #include <linux/slab.h>
 #include <linux/types.h>
@@ -34,15 +33,15 @@ struct page;
 /**
  * struct mpool_engine_ops - how an engine keeps the idle indices
  * @name: for messages and KUnit
- * @init: allocate the engine's state for @pool->max_objs indices, none of
+ * @init: allocate the engine's state for @pool->hot.max_objs indices, none of
  *	them present; process context
  * @fini: free that state; the indices it holds are simply forgotten
- * @get: take one idle index; false when the engine has none it can reach
- *	from this CPU right now
- * @put: give back one index; never fails (the engine was sized for
+ * @get_bulk: take up to @n indices, return how many were taken; the slow
+ *	half of a get: the percpu engine trades with its depot, the ring waits
+ *	a little for a push in flight (the hit half is inline, in
+ *	<linux/mpool/fast.h>)
+ * @put_bulk: give back @n indices; never fails (the engine was sized for
  *	max_objs at @init)
- * @get_bulk: take up to @n indices, return how many were taken
- * @put_bulk: give back @n indices
  * @reclaim: take up to @max idle indices out of the engine's shared state
  *	for a shrink; called with pool->lock held, process context
  * @flush: optional; push every CPU-local cache back to the shared state so
@@ -51,63 +50,42 @@ struct page;
  *	(racy); without it, every idle object is assumed reclaimable
  * @cpu_cached: optional, for engines with CPU-local caches; how many idle
  *	indices @cpu's cache holds (racy, for statistics); any context
- * @tick: the engine has no slow path of its own on a get that succeeds,
- *	so the statistics sample every MPOOL_STATS_TICK gets per CPU instead
  *
- * @get/@put/@get_bulk/@put_bulk run in any context the engine documents in
- * <linux/mpool.h>.
+ * @get_bulk/@put_bulk run in any context the engine documents in
+ * <linux/mpool.h>. They move indices only: the pool front counts objects
+ * out and in (struct mpool_cpu).
  */
 struct mpool_engine_ops {
 	const char *name;
 	int (*init)(struct mpool *pool);
 	void (*fini)(struct mpool *pool);
-	bool (*get)(struct mpool *pool, u32 *idx);
-	void (*put)(struct mpool *pool, u32 idx);
 	unsigned int (*get_bulk)(struct mpool *pool, u32 *idx, unsigned int n);
 	void (*put_bulk)(struct mpool *pool, const u32 *idx, unsigned int n);
 	unsigned int (*reclaim)(struct mpool *pool, u32 *idx, unsigned int max);
 	void (*flush)(struct mpool *pool);
 	unsigned int (*count)(struct mpool *pool);
 	unsigned int (*cpu_cached)(struct mpool *pool, int cpu);
-	bool tick;
 };
 
 extern const struct mpool_engine_ops mpool_engine_percpu_ops;
 extern const struct mpool_engine_ops mpool_engine_ring_ops;
 extern const struct mpool_engine_ops mpool_engine_lockfree_ops;
 
-/*
- * The hot get/put of each engine, named so that pool.c can call them
- * through INDIRECT_CALL_3() instead of a retpoline.
- */
-bool mpool_engine_percpu_get(struct mpool *pool, u32 *idx);
-void mpool_engine_percpu_put(struct mpool *pool, u32 idx);
-bool mpool_engine_ring_get(struct mpool *pool, u32 *idx);
-void mpool_engine_ring_put(struct mpool *pool, u32 idx);
-bool mpool_engine_lockfree_get(struct mpool *pool, u32 *idx);
-void mpool_engine_lockfree_put(struct mpool *pool, u32 idx);
-
 int mpool_engines_init(void);
 void mpool_engines_exit(void);
 
 /*
- * Per-CPU event counters. Each is only ever bumped by its own CPU with
- * this_cpu_*() (safe against interrupts on that CPU, and on x86 against
- * NMIs too), so the hot path never writes a shared cache line for them.
- * Readers sum them over every possible CPU (mpool_stats_read()).
+ * Per-CPU counters of the slow paths. Each is only ever bumped by its own
+ * CPU with this_cpu_*() (safe against interrupts on that CPU, and on x86
+ * against NMIs too), so no path writes a shared cache line for them.
+ * Readers sum them over every possible CPU (mpool_stats_read()). Objects
+ * handed out and given back are counted by the hit path itself, in struct
+ * mpool_cpu; hits are what the slow paths did not serve.
  *
- * The counters a get or put bumps on its fast path (alloc, free, hit,
- * refill, flush) are skipped when mempool.ko is loaded with stats=0
- * (static key mpool_stats_enabled); so is everything derived from them.
- * Slow-path counters are always kept: they cost nothing measurable.
- *
- * The last three are signed deltas: one CPU may add what another takes
+ * The last two are signed deltas: one CPU may add what another takes
  * away, and only the sum means something.
  */
 struct mpool_stats {
-	u64 alloc;		/* objects handed out */
-	u64 free;		/* objects given back to the engine */
-	u64 hit;		/* percpu: get served by this CPU's magazines */
 	u64 refill;		/* percpu: get that took a full magazine from the depot */
 	u64 flush;		/* percpu: put that moved a full magazine to the depot */
 	u64 miss;		/* get (or bulk get) that found the pool empty */
@@ -117,6 +95,7 @@ struct mpool_stats {
 	u64 shrunk_objs;	/* objects those arenas held */
 	u64 reclaimed;		/* of those, objects freed for the memory shrinker */
 	u64 quarantined;	/* objects the validate hook refused */
+	u64 bad_free;		/* frees refused: not an object out of the pool */
 	u64 lease;		/* /dev/mempool: buffers leased to userspace */
 	u64 release;		/* /dev/mempool: buffers given back by userspace */
 	u64 low_events;		/* idle objects fell below the low watermark */
@@ -124,16 +103,13 @@ struct mpool_stats {
 	s64 reserved;		/* /dev/mempool: bytes reserved (delta) */
 };
 
-/* Gets per CPU between two samples of an engine with ops->tick set. */
-#define MPOOL_STATS_TICK	64
-
 /**
  * struct mpool_stats_sum - one reading of a pool's statistics
- * @alloc: see struct mpool_stats, summed over all CPUs
- * @free: ditto
- * @hit: ditto for the percpu engine; for the engines without CPU caches,
- *	derived: objects handed out without locking the pool (@alloc - @slow)
- * @refill: ditto
+ * @alloc: objects handed out (struct mpool_cpu gets), summed over all CPUs
+ * @free: objects given back to the engine (@put - @quarantined)
+ * @hit: objects handed out by the hit path or, for ring and lockfree, the
+ *	engine without locking the pool: @alloc - @slow - @refill
+ * @refill: see struct mpool_stats, summed over all CPUs
  * @flush: ditto
  * @miss: ditto
  * @slow: ditto
@@ -142,11 +118,12 @@ struct mpool_stats {
  * @shrunk_objs: ditto
  * @reclaimed: ditto
  * @quarantined: ditto
+ * @bad_frees: bad_free, summed
  * @leases: lease, summed
  * @releases: release, summed
  * @low_events: ditto
- * @put: objects given back, quarantined ones included (@free +
- *	@quarantined)
+ * @put: objects given back, quarantined ones included (struct mpool_cpu
+ *	puts, summed)
  * @in_use: objects handed out and not given back (@alloc - @put)
  * @hwm: high-water mark of @in_use (see mpool_stats_sample())
  * @leased: buffers leased to userspace now (@leases - @releases)
@@ -160,9 +137,9 @@ struct mpool_stats {
  * @low_watermark: the pool's low watermark, 0 if none
  * @idle: objects neither handed out nor quarantined
  * @below_low: idle was below @low_watermark when last sampled
- * @enabled: the fast-path counters are kept (module parameter stats);
- *	when false, @alloc, @free, @hit, @refill, @flush, @in_use and @hwm
- *	are 0 and @idle is an upper bound
+ * @enabled: the high-water mark and the low watermark are sampled (module
+ *	parameter stats); when false, @hwm is 0 and no low watermark event
+ *	fires
  *
  * The counters are read without stopping the CPUs that bump them, so on a
  * busy pool the sum is not a snapshot; on a quiet one it is exact. The
@@ -182,6 +159,7 @@ struct mpool_stats_sum {
 	u64 shrunk_objs;
 	u64 reclaimed;
 	u64 quarantined;
+	u64 bad_frees;
 	u64 leases;
 	u64 releases;
 	u64 low_events;
@@ -203,34 +181,30 @@ struct mpool_stats_sum {
 };
 
 /* struct mpool::state bits */
-#define MPOOL_S_DEAD		0	/* percpu_ref killed: no new objects */
+#define MPOOL_S_DEAD		0	/* killed: no new objects */
 #define MPOOL_S_LOW		1	/* idle below low_watermark, event sent */
 #define MPOOL_S_GONE		2	/* destroyed or last user gone: traced */
 
 /*
- * A pool of fixed-size objects. The first group is what every get/put reads; it is written only at
+ * A pool of fixed-size objects. First what every get/put reads (the hit
+ * path inline in callers reads it through mpool_hot(): it must stay the
+ * first member), then what the slow paths read, also written only at
  * creation. Then the slow-path state under @lock, then the lifetime and
  * registry state.
  */
 struct mpool {
+	struct mpool_hot hot;
 	const struct mpool_engine_ops *ops;
 	void *engine;
-	void **arena_base;		/* [nr_slots]; NULL: slot empty */
 	struct mpool_stats __percpu *stats;
-	unsigned int stride;
-	unsigned int arena_shift;
-	struct reciprocal_value stride_recip;
 	unsigned int flags;
-	unsigned int max_objs;
-	unsigned int nr_slots;
-	bool stats_tick;		/* ops->tick, where the get path reads it */
 	size_t obj_size;
 	void (*reset)(void *obj, void *priv);
 	bool (*validate)(void *obj, void *priv);
 	void (*ctor)(void *obj, void *priv);
 	void *priv;
-	/* One count per object handed out, plus the initial "alive" one. */
-	struct percpu_ref objs;
+	/* CONFIG_DEBUG_VM: [max_objs] bits, set while an object is out. */
+	unsigned long *out_map;
 
 	/* Grow and shrink, serialized by @lock. */
 	struct mutex lock;
@@ -249,6 +223,12 @@ struct mpool {
 	/* Lifetime. */
 	struct kref kref;		/* users: the creator, lookups */
 	unsigned long state;		/* MPOOL_S_* */
+	/*
+	 * Objects out and pins, once the pool is dead; until then
+	 * MPOOL_OUT_BIAS plus pins, the objects being counted per CPU.
+	 */
+	atomic_long_t out;
+	struct rcu_head rcu;		/* from kill to folding the counts */
 	atomic_long_t hwm;		/* high-water mark of objects in use */
 	struct llist_node free_node;	/* on the deferred-free list */
 
@@ -256,10 +236,12 @@ struct mpool {
 	struct list_head list;		/* on the list of all pools */
 	bool registered;		/* the name is taken */
 	struct dentry *debugfs;		/* our folder, while named */
-	enum mpool_engine engine_id;
 	size_t align;
 	char name[MPOOL_NAME_MAX];
 };
+
+/* mpool_hot(), inline in other modules, casts a pool to its first member. */
+static_assert(offsetof(struct mpool, hot) == 0);
 
 /* Index API: what /dev/mempool maps and hands to userspace. */
 int mpool_alloc_idx(struct mpool *pool, u32 *idx, gfp_t gfp);
@@ -269,7 +251,7 @@ struct page *mpool_idx_to_page(struct mpool *pool, u32 idx, unsigned int pgoff);
 
 static inline unsigned int mpool_arena_mask(const struct mpool *pool)
 {
-	return (1U << pool->arena_shift) - 1;
+	return pool->hot.arena_mask;
 }
 
 /**
@@ -285,18 +267,16 @@ static inline unsigned int mpool_arena_mask(const struct mpool *pool)
  */
 static inline void *mpool_idx_to_obj(const struct mpool *pool, u32 idx)
 {
-	void *base = pool->arena_base[idx >> pool->arena_shift];
-
-	return base + (size_t)(idx & mpool_arena_mask(pool)) * pool->stride;
+	return mpool_hot_obj(&pool->hot, idx);
 }
 
 /* Objects in arena slot @slot; only the last slot may be short. */
 static inline unsigned int mpool_slot_objs(const struct mpool *pool,
 					   unsigned int slot)
 {
-	unsigned int first = slot << pool->arena_shift;
+	unsigned int first = slot << pool->hot.arena_shift;
 
-	return min(1U << pool->arena_shift, pool->max_objs - first);
+	return min(1U << pool->hot.arena_shift, pool->hot.max_objs - first);
 }
 
 /* stats.c: statistics. */
@@ -313,7 +293,8 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum);
 void mpool_stats_sample(struct mpool *pool);
 u64 mpool_stats_in_use(const struct mpool *pool);
 u64 mpool_stats_nr_leased(const struct mpool *pool);
-void mpool_stats_cpu(const struct mpool *pool, int cpu, struct mpool_stats *out);
+void mpool_stats_cpu(const struct mpool *pool, int cpu,
+		     struct mpool_stats_sum *out);
 
 /* For /dev/mempool: see their kernel-doc in stats.c. */
 void mpool_stats_leased(struct mpool *pool, int delta);
@@ -352,7 +333,11 @@ unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
 			     unsigned int floor);
 
 /* registry.c */
-void mpool_objs_release(struct percpu_ref *ref);
+/* pool->out before the pool dies: far from 0 whatever the CPUs count. */
+#define MPOOL_OUT_BIAS		(LONG_MAX / 2)
+void mpool_objs_release(struct mpool *pool);
+bool mpool_pin(struct mpool *pool);
+void mpool_unpin(struct mpool *pool);
 void mpool_pool_kill(struct mpool *pool);
 int mpool_registry_init(void);
 void mpool_registry_exit(void);

@@ -3,10 +3,12 @@
  * Names and lifetimes.
  *
  * Two counts keep a pool alive. pool->kref counts users: the creator and
- * everyone who looked the pool up. pool->objs (a percpu_ref) counts objects
- * handed out, plus one "alive" reference. When the last user goes, the
- * alive reference is killed; when the last object then comes back, the
- * percpu_ref release frees the pool. So a pool can be destroyed with
+ * everyone who looked the pool up. The objects out are counted per CPU by
+ * every get and put (struct mpool_cpu, <linux/mpool/fast.h>), and
+ * pool->out counts pins (an open debugfs file). When the last user goes,
+ * the pool is killed: gets stop, and one RCU grace period later the
+ * per-CPU counts fold into pool->out, which every later put decrements;
+ * when it reaches zero the pool is freed. So a pool can be destroyed with
  * objects out, like page_pool, and lives until the last one is freed.
  *
  * Every pool, alive or dying, is on mpool_pools until it is freed, so
@@ -68,21 +70,69 @@ static void mpool_free_irq_workfn(struct irq_work *work)
 static DEFINE_IRQ_WORK(mpool_free_irq_work, mpool_free_irq_workfn);
 
 /**
- * mpool_objs_release() - percpu_ref release: the pool's last object is back
- * @ref: pool->objs, killed and now zero
+ * mpool_objs_release() - the pool's last object and pin are back
+ * @pool: a dead pool whose count just reached zero
  *
  * Context: any, including NMI.
  */
-void mpool_objs_release(struct percpu_ref *ref)
+void mpool_objs_release(struct mpool *pool)
 {
-	struct mpool *pool = container_of(ref, struct mpool, objs);
-
 	/*
 	 * llist_add() is a full-barrier cmpxchg: everything this CPU did to
 	 * the pool is ordered before the worker that takes it off the list.
 	 */
 	llist_add(&pool->free_node, &mpool_free_list);
 	irq_work_queue(&mpool_free_irq_work);
+}
+
+/**
+ * mpool_pin() - keep a pool's memory from being freed
+ * @pool: the pool
+ *
+ * For readers of a pool that hold neither a reference nor an object (an
+ * open debugfs file).
+ *
+ * Context: any but NMI.
+ * Return: false if freeing has begun: the pool must not be touched.
+ */
+bool mpool_pin(struct mpool *pool)
+{
+	return atomic_long_inc_not_zero(&pool->out);
+}
+
+/**
+ * mpool_unpin() - undo mpool_pin(); may free the pool
+ * @pool: the pool
+ *
+ * Context: any but NMI.
+ */
+void mpool_unpin(struct mpool *pool)
+{
+	if (atomic_long_dec_and_test(&pool->out))
+		mpool_objs_release(pool);
+}
+
+/*
+ * One grace period after the kill, no get or put can still be in a hit
+ * section that saw the pool alive, and every later one takes the slow
+ * path: the per-CPU counts are final. Fold them into pool->out, giving up
+ * the bias that kept it from reaching zero.
+ */
+static void mpool_objs_fold(struct rcu_head *rcu)
+{
+	struct mpool *pool = container_of(rcu, struct mpool, rcu);
+	unsigned long gets = 0, puts = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct mpool_cpu *c = per_cpu_ptr(pool->hot.cpu, cpu);
+
+		gets += c->gets;
+		puts += c->puts;
+	}
+	if (!atomic_long_add_return((long)(gets - puts) - MPOOL_OUT_BIAS,
+				    &pool->out))
+		mpool_objs_release(pool);
 }
 
 /*
@@ -110,7 +160,9 @@ void mpool_pool_kill(struct mpool *pool)
 	 */
 	if (!test_and_set_bit(MPOOL_S_DEAD, &pool->state)) {
 		mpool_trace_destroy(pool);
-		percpu_ref_kill(&pool->objs);
+		/* Gets fail and puts go slow once they see it (mpool_objs_fold()). */
+		WRITE_ONCE(pool->hot.dead, 1);
+		call_rcu(&pool->rcu, mpool_objs_fold);
 	}
 }
 
@@ -445,7 +497,7 @@ EXPORT_SYMBOL_IF_KUNIT(mpool_nr_pools);
  */
 void mpool_wait_for_frees(void)
 {
-	/* percpu_ref_kill() finishes, and may release, in an RCU callback. */
+	/* mpool_pool_kill() finishes, and may release, in an RCU callback. */
 	rcu_barrier();
 	irq_work_sync(&mpool_free_irq_work);
 	flush_work(&mpool_free_work);

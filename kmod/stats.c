@@ -3,14 +3,16 @@
  * Pool statistics: per-CPU counters summed on read, the high-water mark,
  * the low watermark, and the counters /dev/mempool feeds.
  *
- * Cost. A get or put bumps one or two counters of its own CPU (struct
- * mpool_stats) and writes nothing shared. Whatever needs the sum over all
- * CPUs, the high-water mark and the low watermark, is done on a slow path
- * only: a percpu-engine depot trade (at most one per MPOOL_MAG_SIZE
- * operations of a CPU), every MPOOL_STATS_TICK-th get of a CPU for the
- * engines that have no slow path of their own, a miss, a grow, and a read.
- * Loading the module with stats=0 turns the fast-path counters and all of
- * that off through a static key, which is what the benchmarks compare.
+ * Cost. A hit counts nothing but the objects out and in (struct mpool_cpu,
+ * which the pool's lifetime needs anyway); hits are derived at read time
+ * as the gets no slow path served. Slow paths bump counters of their own
+ * CPU (struct mpool_stats) and write nothing shared. Whatever needs the
+ * sum over all CPUs, the high-water mark and the low watermark, is done on
+ * a slow path only: a percpu-engine depot trade (at most one per
+ * MPOOL_MAG_SIZE operations of a CPU), every MPOOL_STATS_TICK-th get of a
+ * CPU for the engines that have no slow path of their own (never in NMI),
+ * a miss, a grow, and a read. Loading the module with stats=0 turns those
+ * samples off through a static key.
  *
  * High-water mark precision. A sample sums the gets before the puts, so it
  * never reports more objects in use than there were at some instant of the
@@ -27,6 +29,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 
 #include "compat.h"
 #include "pool.h"
@@ -35,15 +38,14 @@
 static bool mpool_stats_param = true;
 module_param_named(stats, mpool_stats_param, bool, 0444);
 MODULE_PARM_DESC(stats,
-		 "Keep per-pool get/put statistics (default 1); 0 skips the fast-path counters, to measure what they cost");
+		 "Sample the high-water mark and low watermark (default 1); 0 turns the samples off");
 
 DEFINE_STATIC_KEY_TRUE(mpool_stats_enabled);
 
 /**
  * mpool_stats_init() - apply the stats module parameter
  *
- * Context: module init, before any pool exists (a pool must never see the
- * counters switch on or off: its in_use would drift).
+ * Context: module init, before any pool exists.
  */
 void mpool_stats_init(void)
 {
@@ -52,26 +54,32 @@ void mpool_stats_init(void)
 }
 
 /*
- * Objects in use, and quarantined, summed. The gets are read before the
- * puts: a busy pool's result errs low (or even negative), never high.
+ * Objects in use: gets minus puts (quarantined objects count as put),
+ * summed. The gets are read before the puts: a busy pool's result errs
+ * low (or even negative), never high.
  */
-static s64 mpool_stats_out(const struct mpool *pool, u64 *quarantined)
+static s64 mpool_stats_out(const struct mpool *pool)
 {
-	u64 alloc = 0, put = 0, q = 0;
+	unsigned long gets = 0, puts = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		alloc += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->alloc);
+		gets += READ_ONCE(per_cpu_ptr(pool->hot.cpu, cpu)->gets);
 	/* Every get read before any put: see above. */
 	smp_rmb();
-	for_each_possible_cpu(cpu) {
-		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
+	for_each_possible_cpu(cpu)
+		puts += READ_ONCE(per_cpu_ptr(pool->hot.cpu, cpu)->puts);
+	return (long)(gets - puts);
+}
 
-		put += READ_ONCE(s->free);
-		q += READ_ONCE(s->quarantined);
-	}
-	*quarantined = q;
-	return (s64)(alloc - put - q);
+static u64 mpool_stats_quarantined(const struct mpool *pool)
+{
+	u64 q = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		q += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->quarantined);
+	return q;
 }
 
 /**
@@ -79,16 +87,12 @@ static s64 mpool_stats_out(const struct mpool *pool, u64 *quarantined)
  * @pool: the pool
  *
  * Context: any; sums every CPU's counters.
- * Return: the count, 0 if statistics are off.
+ * Return: the count.
  */
 u64 mpool_stats_in_use(const struct mpool *pool)
 {
-	u64 q;
-	s64 out;
+	s64 out = mpool_stats_out(pool);
 
-	if (!mpool_stats_on())
-		return 0;
-	out = mpool_stats_out(pool, &q);
 	return out > 0 ? out : 0;
 }
 
@@ -151,18 +155,34 @@ static void mpool_stats_check_low(struct mpool *pool, u64 in_use, u64 quarantine
  * Called from the slow paths listed at the top of this file (through
  * mpool_stats_slow()), never from a get or put that stays on its CPU.
  *
- * Context: any the pool's engine allows, NMI included (lockfree engine).
+ * Context: any but NMI.
  */
 void mpool_stats_sample(struct mpool *pool)
 {
-	u64 q;
-	s64 out = mpool_stats_out(pool, &q);
+	s64 out = mpool_stats_out(pool);
 	u64 in_use = out > 0 ? out : 0;
 
 	mpool_stats_raise_hwm(pool, in_use);
 	if (pool->low_watermark)
-		mpool_stats_check_low(pool, in_use, q);
+		mpool_stats_check_low(pool, in_use,
+				      mpool_stats_quarantined(pool));
 }
+
+/**
+ * mpool_stats_tick() - the periodic sample of the ring and lockfree engines
+ * @pool: the pool
+ *
+ * Their hit path has no slow path to sample on, so it calls this every
+ * MPOOL_STATS_TICK gets of a CPU. Not for direct use.
+ *
+ * Context: any the pool's engine allows; skips the sample in NMI.
+ */
+__cold void mpool_stats_tick(struct mpool *pool)
+{
+	if (!in_nmi())
+		mpool_stats_slow(pool);
+}
+EXPORT_SYMBOL_GPL(mpool_stats_tick);
 
 /**
  * mpool_stats_read() - sum a pool's per-CPU statistics
@@ -185,8 +205,7 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 	for_each_possible_cpu(cpu) {
 		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
 
-		sum->alloc += READ_ONCE(s->alloc);
-		sum->hit += READ_ONCE(s->hit);
+		sum->alloc += READ_ONCE(per_cpu_ptr(pool->hot.cpu, cpu)->gets);
 		sum->refill += READ_ONCE(s->refill);
 		sum->miss += READ_ONCE(s->miss);
 		sum->slow += READ_ONCE(s->slow);
@@ -201,31 +220,30 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 	for_each_possible_cpu(cpu) {
 		const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
 
-		sum->free += READ_ONCE(s->free);
+		sum->put += READ_ONCE(per_cpu_ptr(pool->hot.cpu, cpu)->puts);
 		sum->flush += READ_ONCE(s->flush);
 		sum->shrink += READ_ONCE(s->shrink);
 		sum->shrunk_objs += READ_ONCE(s->shrunk_objs);
 		sum->reclaimed += READ_ONCE(s->reclaimed);
 		sum->quarantined += READ_ONCE(s->quarantined);
+		sum->bad_frees += READ_ONCE(s->bad_free);
 		sum->releases += READ_ONCE(s->release);
 	}
 	sum->enabled = mpool_stats_on();
 	sum->capacity = READ_ONCE(pool->capacity);
-	sum->max_objs = pool->max_objs;
+	sum->max_objs = pool->hot.max_objs;
 	sum->nr_arenas = READ_ONCE(pool->nr_arenas);
-	sum->arena_objs = 1U << pool->arena_shift;
+	sum->arena_objs = 1U << pool->hot.arena_shift;
 	sum->arena_pages = pool->arena_pages;
 	sum->low_watermark = pool->low_watermark;
 	sum->below_low = test_bit(MPOOL_S_LOW, &pool->state);
-	sum->put = sum->free + sum->quarantined;
+	sum->free = sum->put - min(sum->quarantined, sum->put);
+	sum->hit = sum->alloc - min(sum->slow + sum->refill, sum->alloc);
 	sum->leased = sum->leases > sum->releases ? sum->leases - sum->releases : 0;
 
+	out = (s64)(sum->alloc - sum->put);
+	sum->in_use = out > 0 ? out : 0;
 	if (sum->enabled) {
-		out = (s64)(sum->alloc - sum->put);
-		sum->in_use = out > 0 ? out : 0;
-		/* No CPU caches: a hit is a get that never locked the pool. */
-		if (!pool->ops->cpu_cached)
-			sum->hit = sum->alloc > sum->slow ? sum->alloc - sum->slow : 0;
 		mpool_stats_raise_hwm(pool, sum->in_use);
 		sum->hwm = atomic_long_read(&pool->hwm);
 	}
@@ -238,31 +256,25 @@ EXPORT_SYMBOL_IF_KUNIT(mpool_stats_read);
  * mpool_stats_cpu() - one CPU's counters of a pool
  * @pool: the pool
  * @cpu: a possible CPU
- * @out: where to copy them
+ * @out: where to store them: alloc, put, hit, refill, flush, miss
  *
  * Context: any; racy against that CPU, for display.
  */
-void mpool_stats_cpu(const struct mpool *pool, int cpu, struct mpool_stats *out)
+void mpool_stats_cpu(const struct mpool *pool, int cpu,
+		     struct mpool_stats_sum *out)
 {
 	const struct mpool_stats *s = per_cpu_ptr(pool->stats, cpu);
+	const struct mpool_cpu *c = per_cpu_ptr(pool->hot.cpu, cpu);
 
-	out->alloc = READ_ONCE(s->alloc);
-	out->free = READ_ONCE(s->free);
-	out->hit = READ_ONCE(s->hit);
+	memset(out, 0, sizeof(*out));
+	out->alloc = READ_ONCE(c->gets);
+	out->put = READ_ONCE(c->puts);
 	out->refill = READ_ONCE(s->refill);
 	out->flush = READ_ONCE(s->flush);
 	out->miss = READ_ONCE(s->miss);
 	out->slow = READ_ONCE(s->slow);
-	out->grow = READ_ONCE(s->grow);
-	out->shrink = READ_ONCE(s->shrink);
-	out->shrunk_objs = READ_ONCE(s->shrunk_objs);
-	out->reclaimed = READ_ONCE(s->reclaimed);
-	out->quarantined = READ_ONCE(s->quarantined);
-	out->lease = READ_ONCE(s->lease);
-	out->release = READ_ONCE(s->release);
-	out->low_events = READ_ONCE(s->low_events);
-	out->sessions = READ_ONCE(s->sessions);
-	out->reserved = READ_ONCE(s->reserved);
+	/* A slow get may be counted on one CPU and handed out on another. */
+	out->hit = out->alloc - min(out->slow + out->refill, out->alloc);
 }
 
 /**

@@ -37,7 +37,7 @@ TRACE_EVENT(mpool_create,
 	    TP_fast_assign(mpool_assign_str(name, pool->name);
 			   mpool_assign_str(engine, pool->ops->name);
 			   __entry->obj_size = pool->obj_size;
-			   __entry->max_objs = pool->max_objs;
+			   __entry->max_objs = pool->hot.max_objs;
 			   __entry->capacity = READ_ONCE(pool->capacity);
 			   __entry->low_watermark = pool->low_watermark;),
 	    TP_printk("name=%s engine=%s obj_size=%llu max_objs=%u capacity=%u low_watermark=%u",
@@ -78,7 +78,7 @@ TRACE_EVENT(mpool_grow,
 			   mpool_assign_str(engine, pool->ops->name);
 			   __entry->old_capacity = old_capacity;
 			   __entry->capacity = READ_ONCE(pool->capacity);
-			   __entry->max_objs = pool->max_objs;
+			   __entry->max_objs = pool->hot.max_objs;
 			   __entry->on_demand = on_demand;),
 	    TP_printk("name=%s engine=%s old_capacity=%u capacity=%u max_objs=%u on_demand=%d",
 		      __get_str(name), __get_str(engine), __entry->old_capacity,
@@ -119,7 +119,7 @@ TRACE_EVENT(mpool_exhausted,
 			   mpool_assign_str(engine, pool->ops->name);
 			   __entry->want = want;
 			   __entry->capacity = READ_ONCE(pool->capacity);
-			   __entry->max_objs = pool->max_objs;
+			   __entry->max_objs = pool->hot.max_objs;
 			   __entry->in_use = mpool_stats_in_use(pool);
 			   __entry->can_block = can_block;),
 	    TP_printk("name=%s engine=%s want=%u capacity=%u max_objs=%u in_use=%llu can_block=%d",

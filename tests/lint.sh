@@ -13,7 +13,7 @@ for k in 6.1 6.12; do
 	(build_modules "$k" "$BUILD_DIR/lint-$k/src" C=1) || fail=1
 done
 
-kernel_files=$(ls kmod/*.[ch] kmod/alg/*.h kmod/include/linux/*.h uapi/linux/*.h \
+kernel_files=$(ls kmod/*.[ch] kmod/include/linux/mpool/*.h kmod/include/linux/*.h uapi/linux/*.h \
 	tests/kunit/*.[ch] bench/kmod/*.[ch] 2>/dev/null)
 log "checkpatch --strict"
 checkpatch() {

@@ -79,6 +79,10 @@ static unsigned int ops = 20000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "get+put pairs per thread per run (rounded to 16)");
 
+static bool zero;
+module_param(zero, bool, 0444);
+MODULE_PARM_DESC(zero, "create the mpool subjects with MPOOL_F_ZERO (reported as percpu+zero...)");
+
 static unsigned int prodcons_pairs = 1;
 module_param(prodcons_pairs, uint, 0444);
 MODULE_PARM_DESC(prodcons_pairs, "producer-consumer CPU pairs (0: all CPUs)");
@@ -579,7 +583,13 @@ static __always_inline void mpool_bench_work_one(struct mpool_bench_thread *t,
 	}
 }
 
-static void mpool_bench_work(struct mpool_bench_thread *t)
+/*
+ * Flattened: every static inline get and put (mpool_alloc(), objpool_pop()
+ * and the like) is inlined into its loop, as it is for a kernel user that
+ * calls it once, rather than left out of line because this file calls it
+ * from many loops.
+ */
+static void __attribute__((__flatten__)) mpool_bench_work(struct mpool_bench_thread *t)
 {
 	switch (t->run->s->id) {
 	case MPOOL_BENCH_PERCPU:
@@ -762,6 +772,8 @@ static int mpool_bench_subj_setup(struct mpool_bench_subj *s,
 	case MPOOL_BENCH_RING:
 	case MPOOL_BENCH_LOCKFREE:
 		p.engine = engines[s->id];
+		if (zero)
+			p.flags |= MPOOL_F_ZERO;
 		s->mp = mpool_create(&p);
 		if (IS_ERR_OR_NULL(s->mp))
 			return s->mp ? PTR_ERR(s->mp) : -ENOMEM;
@@ -934,11 +946,12 @@ static void mpool_bench_report(struct mpool_bench_run *r,
 {
 	sort(ns10, reps, sizeof(u64), mpool_bench_cmp_u64, NULL);
 	sort(mops1000, reps, sizeof(u64), mpool_bench_cmp_u64, NULL);
-	pr_info("BENCH,%s,%u,%d,%s,%s,%zu,%llu.%llu,%llu.%03llu,%u,%u,%llu\n",
+	pr_info("BENCH,%s,%u,%d,%s,%s%s,%zu,%llu.%llu,%llu.%03llu,%u,%u,%llu\n",
 		init_utsname()->release, num_online_cpus(),
 		want_init_on_alloc(GFP_KERNEL),
 		mpool_bench_workload_names[wl],
-		mpool_bench_subject_names[s->id], s->size,
+		mpool_bench_subject_names[s->id], s->mp && zero ? "+zero" : "",
+		s->size,
 		ns10[reps / 2] / 10, ns10[reps / 2] % 10,
 		mops1000[reps / 2] / 1000, mops1000[reps / 2] % 1000,
 		r->nr_threads, reps, fails);

@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "alg/ring.h"
-#include "alg/lfstack.h"
-#include "alg/magazine.h"
+#include <linux/mpool/ring.h>
+#include <linux/mpool/lfstack.h>
+#include <linux/mpool/magazine.h>
 
 #define NR_OBJS		4096
 #define MAX_BATCH	256

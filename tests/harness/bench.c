@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#include "alg/ring.h"
-#include "alg/lfstack.h"
-#include "alg/magazine.h"
+#include <linux/mpool/ring.h>
+#include <linux/mpool/lfstack.h>
+#include <linux/mpool/magazine.h>
 
 #define NR_OBJS		4096
 #define BATCH		8

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Common code for the userspace tests of kmod/alg/ headers, in the manner of
+ * Common code for the userspace tests of kmod/include/linux/mpool/ headers, in the manner of
  * tools/virtio/ringtest: one binary per algorithm, linked with main.c, which
  * parses the options and calls run_tests().  The algorithm headers are the
  * kernel's own, compiled against shim/linux/ (see the Makefile).

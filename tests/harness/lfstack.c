@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tests for kmod/alg/lfstack.h: see harness.h for the conventions. */
+/* Tests for kmod/include/linux/mpool/lfstack.h: see harness.h for the conventions. */
 #include "harness.h"
-#include "alg/lfstack.h"
+#include <linux/mpool/lfstack.h>
 
 const char *alg_name = "lfstack";
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tests for kmod/alg/magazine.h: see harness.h for the conventions. */
+/* Tests for kmod/include/linux/mpool/magazine.h: see harness.h for the conventions. */
 #include <limits.h>
 #include "harness.h"
-#include "alg/magazine.h"
+#include <linux/mpool/magazine.h>
 
 const char *alg_name = "magazine";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tests for kmod/alg/ring.h: see harness.h for the conventions. */
+/* Tests for kmod/include/linux/mpool/ring.h: see harness.h for the conventions. */
 #include "harness.h"
-#include "alg/ring.h"
+#include <linux/mpool/ring.h>
 
 const char *alg_name = "ring";
 

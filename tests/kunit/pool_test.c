@@ -462,6 +462,72 @@ static void pool_page_aligned(struct kunit *test)
 	mpool_destroy(pool);
 }
 
+/*
+ * What mpool_free() must refuse, in both forms of its ownership check
+ * (a stride that is a power of two, and one that is not): a pointer into
+ * the middle of an object, another pool's object, a slab object, a stack
+ * address, and, on CONFIG_DEBUG_VM kernels, an object freed twice. Each is
+ * counted and leaves the pool as it was.
+ */
+static void pool_refuses_bad_free(struct kunit *test)
+{
+	static const size_t aligns[] = { 0, 4 };	/* stride 128, stride 100 */
+	struct mpool_params *p;
+	struct mpool *pool, *other;
+	struct mpool_stats_sum s;
+	void *a, *b, *c, *slab;
+	u64 bad = 0;
+	size_t i;
+
+	p = mpool_test_params(test, "other", 100, 4, 4);
+	other = mpool_test_create(test, p);
+	b = mpool_alloc(other, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	slab = kunit_kmalloc(test, 128, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+
+	for (i = 0; i < ARRAY_SIZE(aligns); i++) {
+		p = mpool_test_params(test, aligns[i] ? "badfree4" : "badfree",
+				      100, 16, 16);
+		p->align = aligns[i];
+		pool = mpool_test_create(test, p);
+		a = mpool_alloc(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, a);
+
+		mpool_free(pool, a + 1);
+		mpool_free(pool, a + 4);
+		mpool_free(pool, b);
+		mpool_free(pool, slab);
+		mpool_free(pool, &bad);
+		bad = 5;
+		s = mpool_test_stats(pool);
+		KUNIT_EXPECT_EQ(test, s.bad_frees, bad);
+		KUNIT_EXPECT_EQ(test, s.in_use, 1ULL);
+		KUNIT_EXPECT_EQ(test, s.put, 0ULL);
+
+		mpool_free(pool, a);
+		if (IS_ENABLED(CONFIG_DEBUG_VM)) {
+			mpool_free(pool, a);
+			bad++;
+		}
+		s = mpool_test_stats(pool);
+		KUNIT_EXPECT_EQ(test, s.bad_frees, bad);
+		KUNIT_EXPECT_EQ(test, s.in_use, 0ULL);
+		KUNIT_EXPECT_EQ(test, s.put, 1ULL);
+		/* Had the second free gone through, @a would come out twice. */
+		a = mpool_alloc(pool, GFP_KERNEL);
+		c = mpool_alloc(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_ASSERT_NOT_NULL(test, c);
+		KUNIT_EXPECT_PTR_NE(test, a, c);
+		mpool_free(pool, a);
+		mpool_free(pool, c);
+		mpool_destroy(pool);
+	}
+	mpool_free(other, b);
+	mpool_destroy(other);
+}
+
 static void pool_bad_params(struct kunit *test)
 {
 	struct mpool_params *p = mpool_test_params(test, "bad", 64, 16, 0);
@@ -568,6 +634,7 @@ static struct kunit_case mpool_pool_cases[] = {
 	KUNIT_CASE_PARAM(pool_page_aligned, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_shrinker, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_percpu_cpu_dead, mpool_engine_gen_params),
+	KUNIT_CASE_PARAM(pool_refuses_bad_free, mpool_engine_gen_params),
 	KUNIT_CASE(pool_bad_params),
 	{}
 };

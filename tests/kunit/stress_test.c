@@ -274,11 +274,10 @@ static void stress_check_stats(struct kunit *test, const struct mpool_stats_sum 
 	KUNIT_EXPECT_LE(test, s->hwm, (u64)nr_objs);
 	KUNIT_EXPECT_GT(test, s->hwm, 0ULL);
 	KUNIT_EXPECT_LE(test, s->slow, s->alloc);
-	/* percpu: every object handed out came from a magazine or the depot. */
-	if (engine == MPOOL_ENGINE_PERCPU)
-		KUNIT_EXPECT_GE(test, s->hit + s->refill, s->alloc);
-	else
-		KUNIT_EXPECT_EQ(test, s->hit, s->alloc - s->slow);
+	/* Every object came from a hit, a depot trade or the locked path. */
+	KUNIT_EXPECT_EQ(test, s->hit + s->refill + s->slow, s->alloc);
+	if (engine != MPOOL_ENGINE_PERCPU)
+		KUNIT_EXPECT_EQ(test, s->refill, 0ULL);
 }
 
 static void stress_pool(struct kunit *test, const char *tag,

@@ -45,8 +45,17 @@ for k in "${kernels[@]}"; do
 done
 
 # The main job must keep working: the narrated demo ends in "DEMO OK".
+# And the hit path must stay short: instructions are counted, not timed
+# (bench/icount.sh), so a budget just above today's count catches any
+# regression. Raise it only with a reason in the commit message.
+MPOOL_ICOUNT_BUDGET=${MPOOL_ICOUNT_BUDGET:-125}
 case " ${kernels[*]} " in
-*" 6.12 "*) step demo quietly "$BUILD_DIR/demo.log" "$VM_DIR/run.sh" 6.12 demo ;;
+*" 6.12 "*)
+	step demo quietly "$BUILD_DIR/demo.log" "$VM_DIR/run.sh" 6.12 demo
+	step "icount-budget (percpu get+put <= $MPOOL_ICOUNT_BUDGET instructions)" \
+		quietly "$BUILD_DIR/icount-budget.log" \
+		"$TOP_DIR/bench/icount.sh" --budget "$MPOOL_ICOUNT_BUDGET"
+	;;
 esac
 
 echo "check took $(( $(date +%s) - start ))s on ${kernels[*]}"

@@ -61,6 +61,7 @@
 
 #include <linux/bits.h>
 #include <linux/gfp.h>
+#include <linux/sched/mm.h>
 #include <linux/types.h>
 
 struct mpool;
@@ -138,8 +139,6 @@ void mpool_ref(struct mpool *pool);
 void mpool_unref(struct mpool *pool);
 void mpool_destroy(struct mpool *pool);
 
-void *mpool_alloc(struct mpool *pool, gfp_t gfp);
-void mpool_free(struct mpool *pool, void *obj);
 int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp);
 void mpool_free_bulk(struct mpool *pool, void **objs, unsigned int n);
 
@@ -150,5 +149,8 @@ void mpool_drain(struct mpool *pool);
 const char *mpool_name(const struct mpool *pool);
 size_t mpool_obj_size(const struct mpool *pool);
 unsigned int mpool_capacity(const struct mpool *pool);
+
+/* mpool_alloc() and mpool_free(): inline. */
+#include <linux/mpool/fast.h>
 
 #endif /* _LINUX_MPOOL_H */

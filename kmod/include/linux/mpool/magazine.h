@@ -146,27 +146,41 @@ static inline int mpool_mag_cache_init(struct mpool_mag_cache *c, struct mpool_d
 }
 
 /*
+ * The hit half of mpool_mag_alloc(): the CPU's own two magazines, nothing
+ * shared. This is what the pool's inline get runs; false sends it to the
+ * depot trade, out of line.
+ */
+static __always_inline bool mpool_mag_get_hit(struct mpool_mag_cache *c, u32 *idx)
+{
+	struct mpool_mag *m = c->loaded;
+
+	if (likely(m->count)) {
+		*idx = m->objs[--m->count];
+		return true;
+	}
+	m = c->prev;
+	if (m->count) {
+		/* prev is full (cache invariant): a whole magazine to go. */
+		c->prev = c->loaded;
+		c->loaded = m;
+		*idx = m->objs[--m->count];
+		return true;
+	}
+	return false;
+}
+
+/*
  * Returns MPOOL_MAG_EMPTY, leaving *idx alone, when neither the cache nor the
  * depot holds an object.  Objects may still sit in other CPUs' caches.
  */
 static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
 						    struct mpool_depot *d, u32 *idx)
 {
-	struct mpool_mag *m = c->loaded;
+	struct mpool_mag *m;
 	unsigned long flags;
 
-	if (likely(m->count)) {
-		*idx = m->objs[--m->count];
+	if (mpool_mag_get_hit(c, idx))
 		return MPOOL_MAG_HIT;
-	}
-	if (c->prev->count) {
-		/* prev is full (cache invariant): a whole magazine to go. */
-		c->loaded = c->prev;
-		c->prev = m;
-		m = c->loaded;
-		*idx = m->objs[--m->count];
-		return MPOOL_MAG_HIT;
-	}
 
 	/* Both empty: give prev back, keep loaded as prev, take a full one. */
 	raw_spin_lock_irqsave(&d->lock, flags);
@@ -181,6 +195,26 @@ static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
 	c->loaded = m;
 	*idx = m->objs[--m->count];
 	return MPOOL_MAG_DEPOT;
+}
+
+/* The hit half of mpool_mag_free(), as mpool_mag_get_hit() is of alloc. */
+static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, u32 idx)
+{
+	struct mpool_mag *m = c->loaded;
+
+	if (likely(m->count < MPOOL_MAG_SIZE)) {
+		m->objs[m->count++] = idx;
+		return true;
+	}
+	m = c->prev;
+	if (m->count < MPOOL_MAG_SIZE) {
+		/* prev is empty (cache invariant): room for a whole magazine. */
+		c->prev = c->loaded;
+		c->loaded = m;
+		m->objs[m->count++] = idx;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -202,21 +236,11 @@ static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
 static inline enum mpool_mag_result mpool_mag_free(struct mpool_mag_cache *c,
 						   struct mpool_depot *d, u32 idx)
 {
-	struct mpool_mag *m = c->loaded;
+	struct mpool_mag *m;
 	unsigned long flags;
 
-	if (likely(m->count < MPOOL_MAG_SIZE)) {
-		m->objs[m->count++] = idx;
+	if (mpool_mag_put_hit(c, idx))
 		return MPOOL_MAG_HIT;
-	}
-	if (c->prev->count < MPOOL_MAG_SIZE) {
-		/* prev is empty (cache invariant): room for a whole magazine. */
-		c->loaded = c->prev;
-		c->prev = m;
-		m = c->loaded;
-		m->objs[m->count++] = idx;
-		return MPOOL_MAG_HIT;
-	}
 
 	/* Both full: give prev to the depot, keep loaded as prev, take an empty one. */
 	raw_spin_lock_irqsave(&d->lock, flags);

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hit path of mpool_alloc() and mpool_free(), inline in the caller.
+ *
+ * A get or put that its CPU can serve alone (a magazine with room, a ring
+ * slot, the stack's head) runs here, in the caller, without a call: the
+ * depot trade, growing, waiting, a destroyed pool, the hooks and the
+ * statistics samples are all out of line in mempool.ko (kmod/pool.c and
+ * the engines), so the hit path needs no callee-saved registers and no
+ * stack canary.
+ *
+ * Lifetime without a reference per object. Each CPU counts the objects it
+ * handed out (gets) and took back (puts) in struct mpool_cpu, on the cache
+ * line the percpu engine's magazines sit on; the count of objects out is
+ * the difference of the sums. Every hit runs inside a section that RCU
+ * treats as a read-side critical section (local IRQs off for the percpu
+ * and ring engines, preemption off for the lockfree engine, which may also
+ * run in NMI) and checks mpool_hot::dead there. Destroying a pool sets
+ * dead, and one RCU grace period later (kmod/registry.c) folds the per-CPU
+ * counts into one atomic count that the slow path of every later put
+ * decrements: the pattern of percpu_ref, without its calls. A hit that saw
+ * the pool alive has finished before that fold; one that starts after it
+ * sees dead and takes the slow path.
+ */
+#ifndef _LINUX_MPOOL_FAST_H
+#define _LINUX_MPOOL_FAST_H
+
+#include <linux/compiler.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/mpool/lfstack.h>
+#include <linux/mpool/magazine.h>
+#include <linux/mpool/ring.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/reciprocal_div.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+struct mpool;
+
+/**
+ * struct mpool_cpu - a pool's state on one CPU
+ * @mags: percpu engine: this CPU's two magazines
+ * @gets: objects this CPU handed out
+ * @puts: objects this CPU took back (quarantined ones included)
+ *
+ * Only this CPU writes it, in the sections described at the top of this
+ * file; the sums over all CPUs give the statistics and the lifetime count.
+ */
+struct mpool_cpu {
+	struct mpool_mag_cache mags;
+	unsigned long gets;
+	unsigned long puts;
+};
+
+/* struct mpool_hot::flags */
+#define MPOOL_HOT_ZERO		0x1	/* MPOOL_F_ZERO */
+#define MPOOL_HOT_HOOKS		0x2	/* a validate or reset hook: slow put */
+
+/**
+ * struct mpool_hot - what every get and put of a pool reads: one cache line
+ * @engine: enum mpool_engine
+ * @dead: the pool was destroyed and lost its last user: no more gets,
+ *	every put takes the slow path
+ * @flags: MPOOL_HOT_*
+ * @stride_shift: log2(@stride) if @stride is a power of two, else 0
+ * @arena_shift: log2(objects per arena)
+ * @arena_mask: objects per arena - 1
+ * @stride: bytes from one object to the next
+ * @max_objs: indices are below this
+ * @nr_slots: arena slots
+ * @obj_size: bytes an object has (zeroed with MPOOL_F_ZERO)
+ * @arena_bytes: bytes a full arena's objects span
+ * @stride_recip: for dividing by a @stride that is not a power of two
+ * @arena_base: [nr_slots] each arena's address, NULL for an empty slot
+ * @cpu: per-CPU state
+ * @eng: the ring or the stack, for the ring and lockfree engines
+ *
+ * The first member of struct mpool (kmod/pool.h); written only when the
+ * pool is built, except @dead.
+ */
+struct mpool_hot {
+	u8 engine;
+	u8 dead;
+	u8 flags;
+	u8 stride_shift;
+	u8 arena_shift;
+	u32 arena_mask;
+	u32 stride;
+	u32 max_objs;
+	u32 nr_slots;
+	u32 obj_size;
+	u32 arena_bytes;
+	struct reciprocal_value stride_recip;
+	void **arena_base;
+	struct mpool_cpu __percpu *cpu;
+	void *eng;
+} ____cacheline_aligned_in_smp;
+
+/* Out of line, in mempool.ko: everything a hit does not do. */
+void *mpool_alloc_slow(struct mpool *pool, gfp_t gfp);
+void mpool_free_slow(struct mpool *pool, u32 idx);
+void mpool_free_bad(struct mpool *pool, const void *obj);
+void mpool_stats_tick(struct mpool *pool);
+/* CONFIG_DEBUG_VM only: the double-free check. */
+void mpool_debug_alloc(struct mpool *pool, u32 idx);
+bool mpool_debug_free(struct mpool *pool, u32 idx);
+
+/* Gets per CPU between two statistics samples, ring and lockfree engines. */
+#define MPOOL_STATS_TICK	64
+
+static __always_inline struct mpool_hot *mpool_hot(struct mpool *pool)
+{
+	return (struct mpool_hot *)pool;
+}
+
+static __always_inline void *mpool_hot_obj(const struct mpool_hot *h, u32 idx)
+{
+	void *base = h->arena_base[idx >> h->arena_shift];
+
+	return base + (size_t)(idx & h->arena_mask) * h->stride;
+}
+
+/*
+ * virt_to_page() of an address known to be in the linear map. x86-64's
+ * __pa() also accepts kernel-image addresses, a test and branch that the
+ * caller's range check made useless.
+ */
+static __always_inline struct page *mpool_linear_to_page(unsigned long addr)
+{
+#ifdef CONFIG_X86_64
+	return pfn_to_page((addr - PAGE_OFFSET) >> PAGE_SHIFT);
+#else
+	return virt_to_page((void *)addr);
+#endif
+}
+
+/*
+ * The index of @obj if it is the start of one of the pool's objects. Cheap
+ * enough for every free, and safe for any pointer: only an address of the
+ * kernel's linear map is looked up in the memory map, and the slot found
+ * there (page->private of every arena page, see kmod/arena.c) counts only
+ * if that arena of this pool really spans @obj.
+ */
+static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
+						 const void *obj, u32 *idx)
+{
+	unsigned long addr = (unsigned long)obj, slot, off;
+	const void *base;
+	u32 i;
+
+	if (unlikely(addr - PAGE_OFFSET >=
+		     (unsigned long)high_memory - PAGE_OFFSET))
+		return false;
+	slot = page_private(mpool_linear_to_page(addr));
+	if (unlikely(slot >= h->nr_slots))
+		return false;
+	/* READ_ONCE: a stray pointer may name a slot a grow is filling. */
+	base = READ_ONCE(h->arena_base[slot]);
+	/* Below @base (or a NULL @base) wraps to a huge offset. */
+	off = addr - (unsigned long)base;
+	if (unlikely(off >= h->arena_bytes))
+		return false;
+	if (likely(h->stride_shift)) {
+		if (unlikely(off & (h->stride - 1)))
+			return false;
+		i = off >> h->stride_shift;
+	} else {
+		i = reciprocal_divide(off, h->stride_recip);
+		if (unlikely(i * h->stride != off))
+			return false;
+	}
+	i |= slot << h->arena_shift;
+	*idx = i;
+	/* The last arena may be short. */
+	return i < h->max_objs;
+}
+
+/*
+ * One index from the CPU's own share of the engine, counted as out; false
+ * for anything that needs the slow path (empty there, or a dead pool).
+ */
+static __always_inline bool mpool_hot_get(struct mpool_hot *h, u32 *idx)
+{
+	unsigned long flags, n;
+	struct mpool_cpu *c;
+	bool ok = false;
+
+	if (likely(h->engine == MPOOL_ENGINE_PERCPU)) {
+		/* The magazines are this CPU's: IRQs off keeps out its IRQs. */
+		local_irq_save(flags);
+		if (likely(!READ_ONCE(h->dead))) {
+			c = this_cpu_ptr(h->cpu);
+			ok = mpool_mag_get_hit(&c->mags, idx);
+			c->gets += ok;
+		}
+		local_irq_restore(flags);
+		/* Its statistics sample on depot trades instead. */
+		return ok;
+	}
+	n = 1;
+	if (h->engine == MPOOL_ENGINE_RING) {
+		/* See <linux/mpool/ring.h>: no IRQ may wait on this pop. */
+		local_irq_save(flags);
+		if (likely(!READ_ONCE(h->dead)) && mpool_ring_pop(h->eng, idx)) {
+			n = __this_cpu_inc_return(h->cpu->gets);
+			ok = true;
+		}
+		local_irq_restore(flags);
+	} else {
+		/* NMI-safe: the counter is one per-CPU read-modify-write. */
+		preempt_disable();
+		if (likely(!READ_ONCE(h->dead)) && mpool_lfstack_pop(h->eng, idx)) {
+			n = this_cpu_inc_return(h->cpu->gets);
+			ok = true;
+		}
+		preempt_enable();
+	}
+	/* No slow path of their own on a hit: sample every few gets. */
+	if (unlikely(!(n % MPOOL_STATS_TICK)))
+		mpool_stats_tick((struct mpool *)h);
+	return ok;
+}
+
+/* Give @idx back to the CPU's share of the engine; false: slow path. */
+static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
+{
+	unsigned long flags;
+	struct mpool_cpu *c;
+	bool ok = false;
+
+	if (likely(h->engine == MPOOL_ENGINE_PERCPU)) {
+		local_irq_save(flags);
+		if (likely(!READ_ONCE(h->dead))) {
+			c = this_cpu_ptr(h->cpu);
+			ok = mpool_mag_put_hit(&c->mags, idx);
+			c->puts += ok;
+		}
+		local_irq_restore(flags);
+	} else if (h->engine == MPOOL_ENGINE_RING) {
+		local_irq_save(flags);
+		if (likely(!READ_ONCE(h->dead)) && mpool_ring_push(h->eng, idx)) {
+			__this_cpu_inc(h->cpu->puts);
+			ok = true;
+		}
+		local_irq_restore(flags);
+	} else {
+		preempt_disable();
+		if (likely(!READ_ONCE(h->dead))) {
+			mpool_lfstack_push(h->eng, idx);
+			this_cpu_inc(h->cpu->puts);
+			ok = true;
+		}
+		preempt_enable();
+	}
+	return ok;
+}
+
+/**
+ * mpool_alloc() - get an object
+ * @pool: the pool
+ * @gfp: GFP_KERNEL (or any mask that allows blocking) lets an empty pool
+ *	grow, up to max_objs, and, for the percpu engine, collect objects
+ *	idling in other CPUs' caches; otherwise an empty pool fails at once.
+ *	The mask also applies to the arenas a grow allocates.
+ *
+ * The object is zeroed if the pool has MPOOL_F_ZERO, and otherwise holds
+ * whatever the ctor or the last user (after the reset hook) left in it.
+ * Inline: a hit costs no call; everything else is mpool_alloc_slow().
+ *
+ * Context: any context the pool's engine allows (see <linux/mpool.h>);
+ * process context if @gfp allows blocking.
+ * Return: the object, or NULL if none is available.
+ */
+static __always_inline void *mpool_alloc(struct mpool *pool, gfp_t gfp)
+{
+	struct mpool_hot *h = mpool_hot(pool);
+	void *obj;
+	u32 idx;
+
+	/* Debug kernels check the context even on a hit, as slab does. */
+	if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP))
+		might_alloc(gfp);
+	if (unlikely(!mpool_hot_get(h, &idx)))
+		return mpool_alloc_slow(pool, gfp);
+	if (IS_ENABLED(CONFIG_DEBUG_VM))
+		mpool_debug_alloc(pool, idx);
+	obj = mpool_hot_obj(h, idx);
+	if (unlikely(h->flags & MPOOL_HOT_ZERO))
+		memset(obj, 0, h->obj_size);
+	return obj;
+}
+
+/**
+ * mpool_free() - give an object back
+ * @pool: the pool it came from
+ * @obj: the object, or NULL (then nothing happens)
+ *
+ * Runs the validate hook, then the reset hook, in the caller's context. An
+ * object the validate hook refuses is quarantined: it is never handed out
+ * again and keeps its arena from being freed until the pool goes away.
+ * Freeing the last object of a destroyed pool frees the pool (later, from
+ * a workqueue). A pointer that is not the start of one of @pool's objects
+ * is refused (logged, and counted as a bad free in the statistics) rather
+ * than corrupting the pool; kernels built with CONFIG_DEBUG_VM also refuse
+ * an object freed twice.
+ *
+ * Context: any context the pool's engine allows (see <linux/mpool.h>).
+ */
+static __always_inline void mpool_free(struct mpool *pool, void *obj)
+{
+	struct mpool_hot *h = mpool_hot(pool);
+	u32 idx;
+
+	if (unlikely(!mpool_hot_obj_to_idx(h, obj, &idx))) {
+		mpool_free_bad(pool, obj);
+		return;
+	}
+	if (IS_ENABLED(CONFIG_DEBUG_VM) && !mpool_debug_free(pool, idx))
+		return;
+	if (unlikely(h->flags & MPOOL_HOT_HOOKS) || unlikely(!mpool_hot_put(h, idx)))
+		mpool_free_slow(pool, idx);
+}
+
+#endif /* _LINUX_MPOOL_FAST_H */
