@@ -66,8 +66,9 @@ int mpool_arena_setup(struct mpool *pool)
 	pool->arena_order = get_order(bytes);
 	pool->hot.stride_recip = reciprocal_value(pool->hot.stride);
 
-	pool->hot.arena_base = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots, void *),
-					       pool->node);
+	pool->hot.arena_base =
+		mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots, void *),
+				    pool->node);
 	pool->slot_map = mpool_kvzalloc_node(mpool_bitmap(pool->hot.nr_slots),
 					     pool->node);
 	pool->shrink_map = mpool_kvzalloc_node(mpool_bitmap(pool->hot.max_objs),

@@ -68,19 +68,28 @@ static bool mpool_out_get(struct mpool *pool, unsigned int n)
 }
 
 /*
- * @n objects are back, in the engine or quarantined. The caller's last
- * touch of @pool: once a dead pool's count reaches 0 it is freed.
+ * Give @k indices back to the engine and count @n >= @k objects back (the
+ * others were quarantined). While the pool lives, both happen in one
+ * section RCU waits for, the count first: an object is never counted as
+ * both out and back (another CPU may get it the moment the engine has it),
+ * and the pool cannot be freed under the engine put. Once it is dead the
+ * count is one atomic (mpool_pool_kill()), decremented last: the caller's
+ * last touch of @pool, which is freed when the count reaches zero.
  */
-static void mpool_out_put(struct mpool *pool, unsigned int n)
+static void mpool_out_put(struct mpool *pool, const u32 *idx, unsigned int k,
+			  unsigned int n)
 {
 	preempt_disable();
 	if (likely(!READ_ONCE(pool->hot.dead))) {
 		this_cpu_add(pool->hot.cpu->puts, n);
+		if (k)
+			pool->ops->put_bulk(pool, idx, k);
 		preempt_enable();
 		return;
 	}
 	preempt_enable();
-	/* Dead: the count is one atomic now (mpool_pool_kill()). */
+	if (k)
+		pool->ops->put_bulk(pool, idx, k);
 	if (atomic_long_sub_and_test(n, &pool->out))
 		mpool_objs_release(pool);
 }
@@ -358,15 +367,13 @@ __cold void mpool_free_slow(struct mpool *pool, u32 idx)
 	if (pool->hot.flags & MPOOL_HOT_HOOKS) {
 		if (!mpool_put_prepare(pool, idx)) {
 			/* Quarantined: back as far as the count goes. */
-			mpool_out_put(pool, 1);
+			mpool_out_put(pool, NULL, 0, 1);
 			return;
 		}
 		if (mpool_hot_put(&pool->hot, idx))
 			return;
 	}
-	pool->ops->put_bulk(pool, &idx, 1);
-	/* Last touch of @pool: it may be freed once the count hits zero. */
-	mpool_out_put(pool, 1);
+	mpool_out_put(pool, &idx, 1, 1);
 }
 EXPORT_SYMBOL_GPL(mpool_free_slow);
 
@@ -534,15 +541,14 @@ void mpool_free_bulk(struct mpool *pool, void **objs, unsigned int n)
 			continue;
 		buf[k++] = idx;
 		if (k == ARRAY_SIZE(buf)) {
-			pool->ops->put_bulk(pool, buf, k);
+			mpool_out_put(pool, buf, k, done);
 			k = 0;
+			done = 0;
 		}
 	}
-	if (k)
-		pool->ops->put_bulk(pool, buf, k);
 	/* Last touch of @pool, as in mpool_free_slow(). */
 	if (done)
-		mpool_out_put(pool, done);
+		mpool_out_put(pool, buf, k, done);
 }
 EXPORT_SYMBOL_GPL(mpool_free_bulk);
 

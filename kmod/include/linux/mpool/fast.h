@@ -47,6 +47,8 @@ struct mpool;
  *
  * Only this CPU writes it, in the sections described at the top of this
  * file; the sums over all CPUs give the statistics and the lifetime count.
+ * An object is counted out after it leaves the engine and back before it
+ * enters it again, so the sums never count one object out twice.
  */
 struct mpool_cpu {
 	struct mpool_mag_cache mags;
@@ -239,17 +241,23 @@ static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
 		}
 		local_irq_restore(flags);
 	} else if (h->engine == MPOOL_ENGINE_RING) {
+		/*
+		 * Counted back before the push: another CPU may pop and count
+		 * the object out the moment it is in the ring.
+		 */
 		local_irq_save(flags);
-		if (likely(!READ_ONCE(h->dead)) && mpool_ring_push(h->eng, idx)) {
+		if (likely(!READ_ONCE(h->dead))) {
 			__this_cpu_inc(h->cpu->puts);
-			ok = true;
+			ok = mpool_ring_push(h->eng, idx);
+			if (unlikely(!ok))
+				__this_cpu_dec(h->cpu->puts);
 		}
 		local_irq_restore(flags);
 	} else {
 		preempt_disable();
 		if (likely(!READ_ONCE(h->dead))) {
-			mpool_lfstack_push(h->eng, idx);
 			this_cpu_inc(h->cpu->puts);
+			mpool_lfstack_push(h->eng, idx);
 			ok = true;
 		}
 		preempt_enable();
