@@ -196,7 +196,7 @@ static __always_inline bool mpool_hot_get(struct mpool_hot *h, u32 *idx)
 			c = this_cpu_ptr(h->cpu);
 			ok = mpool_mag_get_hit(&c->mags, idx);
 			/* A per-CPU op: readers on other CPUs look racily. */
-			__this_cpu_add(h->cpu->gets, ok);
+			__this_cpu_add(h->cpu->gets, (unsigned long)ok);
 		}
 		local_irq_restore(flags);
 		/* Its statistics sample on depot trades instead. */
@@ -238,7 +238,7 @@ static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
 		if (likely(!READ_ONCE(h->dead))) {
 			c = this_cpu_ptr(h->cpu);
 			ok = mpool_mag_put_hit(&c->mags, idx);
-			__this_cpu_add(h->cpu->puts, ok);
+			__this_cpu_add(h->cpu->puts, (unsigned long)ok);
 		}
 		local_irq_restore(flags);
 	} else if (h->engine == MPOOL_ENGINE_RING) {
