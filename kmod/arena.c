@@ -330,7 +330,8 @@ unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
  * @obj: a pointer that should be the start of one of @pool's objects
  * @idx: where to store the index
  *
- * Any pointer is safe to pass: it is only compared with @pool's arenas.
+ * Safe for any pointer into mapped kernel memory, and for any pointer at
+ * all outside the linear map: see mpool_hot_obj_to_idx().
  *
  * Return: 0, or -EINVAL if @obj is not the start of an object of @pool.
  */

@@ -140,10 +140,12 @@ static __always_inline struct page *mpool_linear_to_page(unsigned long addr)
 
 /*
  * The index of @obj if it is the start of one of the pool's objects. Cheap
- * enough for every free, and safe for any pointer: only an address of the
- * kernel's linear map is looked up in the memory map, and the slot found
- * there (page->private of every arena page, see kmod/arena.c) counts only
- * if that arena of this pool really spans @obj.
+ * enough for every free: only an address of the kernel's linear map is
+ * looked up in the memory map, and the slot found there (page->private of
+ * every arena page, see kmod/arena.c) counts only if that arena of this
+ * pool really spans @obj. A linear-map address of a hole in physical memory
+ * has no struct page to read, as it has no memory: like kfree(), this
+ * trusts the caller that far; CONFIG_DEBUG_VM kernels check it too.
  */
 static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
 						 const void *obj, u32 *idx)
@@ -154,6 +156,8 @@ static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
 
 	if (unlikely(addr - PAGE_OFFSET >=
 		     (unsigned long)high_memory - PAGE_OFFSET))
+		return false;
+	if (IS_ENABLED(CONFIG_DEBUG_VM) && !virt_addr_valid(obj))
 		return false;
 	slot = page_private(mpool_linear_to_page(addr));
 	if (unlikely(slot >= h->nr_slots))
