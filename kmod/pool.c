@@ -370,7 +370,7 @@ __cold void mpool_free_slow(struct mpool *pool, u32 idx)
 			mpool_out_put(pool, NULL, 0, 1);
 			return;
 		}
-		if (mpool_hot_put(&pool->hot, idx))
+		if (mpool_hot_put_to(&pool->hot, pool->hot.engine, idx))
 			return;
 	}
 	mpool_out_put(pool, &idx, 1, 1);
@@ -412,7 +412,7 @@ void mpool_free_idx(struct mpool *pool, u32 idx)
 		return;
 	if (!mpool_debug_free(pool, idx))
 		return;
-	if ((pool->hot.flags & MPOOL_HOT_HOOKS) || !mpool_hot_put(&pool->hot, idx))
+	if (!mpool_hot_put(&pool->hot, idx))
 		mpool_free_slow(pool, idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_free_idx);
@@ -771,8 +771,11 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	pool->priv = p->priv;
 	if (p->flags & MPOOL_F_ZERO)
 		pool->hot.flags |= MPOOL_HOT_ZERO;
-	if (p->reset || p->validate)
+	pool->hot.put_engine = p->engine;
+	if (p->reset || p->validate) {
 		pool->hot.flags |= MPOOL_HOT_HOOKS;
+		pool->hot.put_engine = MPOOL_NR_ENGINES;
+	}
 	if (p->flags & MPOOL_F_PAGE_ALIGNED)
 		pool->hot.stride = p->obj_size;
 	else

@@ -66,6 +66,8 @@ struct mpool_cpu {
  * @dead: the pool was destroyed and lost its last user: no more gets,
  *	every put takes the slow path
  * @flags: MPOOL_HOT_*
+ * @put_engine: @engine, or MPOOL_NR_ENGINES when a put must take the slow
+ *	path (the pool has hooks)
  * @stride_shift: log2(@stride) if @stride is a power of two, else 0
  * @arena_shift: log2(objects per arena)
  * @arena_mask: objects per arena - 1
@@ -86,6 +88,7 @@ struct mpool_hot {
 	u8 engine;
 	u8 dead;
 	u8 flags;
+	u8 put_engine;
 	u8 stride_shift;
 	u8 arena_shift;
 	u32 arena_mask;
@@ -190,21 +193,21 @@ static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
 static __always_inline bool mpool_hot_get(struct mpool_hot *h, u32 *idx)
 {
 	unsigned long flags, n;
-	struct mpool_cpu *c;
 	bool ok = false;
 
 	if (likely(h->engine == MPOOL_ENGINE_PERCPU)) {
 		/* The magazines are this CPU's: IRQs off keeps out its IRQs. */
 		local_irq_save(flags);
-		if (likely(!READ_ONCE(h->dead))) {
-			c = this_cpu_ptr(h->cpu);
-			ok = mpool_mag_get_hit(&c->mags, idx);
+		if (likely(!READ_ONCE(h->dead)) &&
+		    likely(mpool_mag_get_hit(&this_cpu_ptr(h->cpu)->mags, idx))) {
 			/* A per-CPU op: readers on other CPUs look racily. */
-			__this_cpu_add(h->cpu->gets, (unsigned long)ok);
+			__this_cpu_inc(h->cpu->gets);
+			local_irq_restore(flags);
+			/* Its statistics sample on depot trades instead. */
+			return true;
 		}
 		local_irq_restore(flags);
-		/* Its statistics sample on depot trades instead. */
-		return ok;
+		return false;
 	}
 	n = 1;
 	if (h->engine == MPOOL_ENGINE_RING) {
@@ -230,22 +233,28 @@ static __always_inline bool mpool_hot_get(struct mpool_hot *h, u32 *idx)
 	return ok;
 }
 
-/* Give @idx back to the CPU's share of the engine; false: slow path. */
-static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
+/*
+ * Give @idx back to the CPU's share of @engine (the pool's, or
+ * MPOOL_NR_ENGINES for "not here"); false: slow path.
+ */
+static __always_inline bool mpool_hot_put_to(struct mpool_hot *h, u8 engine,
+					     u32 idx)
 {
 	unsigned long flags;
-	struct mpool_cpu *c;
 	bool ok = false;
 
-	if (likely(h->engine == MPOOL_ENGINE_PERCPU)) {
+	if (likely(engine == MPOOL_ENGINE_PERCPU)) {
 		local_irq_save(flags);
-		if (likely(!READ_ONCE(h->dead))) {
-			c = this_cpu_ptr(h->cpu);
-			ok = mpool_mag_put_hit(&c->mags, idx);
-			__this_cpu_add(h->cpu->puts, (unsigned long)ok);
+		if (likely(!READ_ONCE(h->dead)) &&
+		    likely(mpool_mag_put_hit(&this_cpu_ptr(h->cpu)->mags, idx))) {
+			__this_cpu_inc(h->cpu->puts);
+			local_irq_restore(flags);
+			return true;
 		}
 		local_irq_restore(flags);
-	} else if (h->engine == MPOOL_ENGINE_RING) {
+		return false;
+	}
+	if (engine == MPOOL_ENGINE_RING) {
 		/*
 		 * Counted back before the push: another CPU may pop and count
 		 * the object out the moment it is in the ring.
@@ -258,7 +267,7 @@ static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
 				__this_cpu_dec(h->cpu->puts);
 		}
 		local_irq_restore(flags);
-	} else {
+	} else if (engine == MPOOL_ENGINE_LOCKFREE) {
 		preempt_disable();
 		if (likely(!READ_ONCE(h->dead))) {
 			this_cpu_inc(h->cpu->puts);
@@ -268,6 +277,12 @@ static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
 		preempt_enable();
 	}
 	return ok;
+}
+
+/* A put the hit path may take: not for a pool with hooks (slow path). */
+static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
+{
+	return mpool_hot_put_to(h, h->put_engine, idx);
 }
 
 /**
@@ -332,7 +347,7 @@ static __always_inline void mpool_free(struct mpool *pool, void *obj)
 	}
 	if (IS_ENABLED(CONFIG_DEBUG_VM) && !mpool_debug_free(pool, idx))
 		return;
-	if (unlikely(h->flags & MPOOL_HOT_HOOKS) || unlikely(!mpool_hot_put(h, idx)))
+	if (unlikely(!mpool_hot_put(h, idx)))
 		mpool_free_slow(pool, idx);
 }
 
