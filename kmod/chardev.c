@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/mempool.h>
@@ -121,7 +122,8 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 
 	if (_IOC_TYPE(ucmd) != MPOOL_IOC_MAGIC || nr >= ARRAY_SIZE(mpool_ioctls))
 		return -ENOTTY;
-	desc = &mpool_ioctls[nr];
+	/* A user-chosen index: no speculative load past the table (Spectre v1). */
+	desc = &mpool_ioctls[array_index_nospec(nr, ARRAY_SIZE(mpool_ioctls))];
 	if (!desc->fn || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
 		return -ENOTTY;
 

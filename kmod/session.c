@@ -179,7 +179,8 @@ int mpool_ioctl_pool_create(struct file *file, void *arg)
 		err = -EDQUOT;
 		goto out;
 	}
-	up = mpool_upool_create(req);
+	/* Whoever opened the file, not whoever holds it now (a passed fd). */
+	up = mpool_upool_create(req, file->f_cred->euid);
 	if (IS_ERR(up)) {
 		err = PTR_ERR(up);
 		goto out;
@@ -257,7 +258,9 @@ out:
  * @file: the session's file
  * @arg: struct mpool_pool_destroy
  *
- * Like IPC_RMID: the user who created the pool, or CAP_SYS_ADMIN.
+ * Like IPC_RMID: the user who created the pool, or CAP_SYS_ADMIN, judged
+ * by the credentials the file was opened with: a descriptor passed to a
+ * more privileged process lends it no rights (the confused deputy).
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
@@ -272,7 +275,8 @@ int mpool_ioctl_pool_destroy(struct file *file, void *arg)
 	att = mpool_session_att(sess, req->pool_id);
 	if (!att)
 		return -ENOENT;
-	if (!uid_eq(current_euid(), att->up->owner) && !capable(CAP_SYS_ADMIN))
+	if (!uid_eq(file->f_cred->euid, att->up->owner) &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
 	return mpool_upool_destroy(att->up);
 }

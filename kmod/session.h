@@ -117,7 +117,8 @@ struct mpool_session {
 extern unsigned long mpool_max_bytes;
 extern unsigned int mpool_max_session_leases;
 int mpool_upool_check(const struct mpool_pool_create *req);
-struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req);
+struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req,
+				       kuid_t owner);
 void mpool_upool_publish(struct mpool_upool *up);
 void mpool_upool_abort(struct mpool_upool *up);
 struct mpool_upool *mpool_upool_find(const char *name);

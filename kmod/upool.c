@@ -197,6 +197,8 @@ static int mpool_upool_fill(struct mpool_upool *up)
 /**
  * mpool_upool_create() - build a user pool, its name reserved but unseen
  * @req: a request mpool_upool_check() accepted
+ * @owner: who may destroy it (besides CAP_SYS_ADMIN): the creator's euid
+ *	as of opening the device
  *
  * The caller copies the result to userspace, then calls
  * mpool_upool_publish(), or mpool_upool_abort() if the copy failed.
@@ -205,7 +207,8 @@ static int mpool_upool_fill(struct mpool_upool *up)
  * Return: the pool holding the registry's reference, or ERR_PTR(-EEXIST,
  * -ENOSPC, -ENOMEM).
  */
-struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req)
+struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req,
+				       kuid_t owner)
 {
 	struct mpool_params params = {
 		.engine = mpool_engine_of[req->engine],
@@ -227,7 +230,7 @@ struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req)
 	mutex_init(&up->qlock);
 	init_waitqueue_head(&up->wq);
 	up->state = MPOOL_UP_NEW;
-	up->owner = current_euid();
+	up->owner = owner;
 	up->engine = req->engine;
 	up->nr_bufs = req->buf_count;
 	up->buf_size = req->buf_size;

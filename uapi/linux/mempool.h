@@ -36,8 +36,10 @@
  * -EPERM; mprotect cannot add it later); the range must lie within one
  * pool's [mmap_offset, mmap_offset + mmap_len) (-EINVAL otherwise); any
  * page-aligned sub-range may be mapped. Mappings cannot grow (mremap:
- * -EFAULT) and are not inherited across fork(): the child has the file
- * descriptor, and the session, and may mmap it again. They are left out of
+ * -EFAULT) and are not inherited across fork() by default: the child has
+ * the file descriptor, and the session, and may mmap it again
+ * (madvise(MADV_DOFORK) makes a mapping inherited; a release revokes the
+ * child's view of the buffer as it does the parent's). They are left out of
  * core dumps.
  *
  * Pages a lease hands out stay referenced by anything that took a reference
