@@ -62,6 +62,8 @@ int mpool_arena_setup(struct mpool *pool)
 	pool->hot.nr_slots = DIV_ROUND_UP(pool->hot.max_objs, per);
 	bytes = (size_t)per * pool->hot.stride;
 	pool->hot.arena_bytes = bytes;
+	pool->hot.last_bytes = (pool->hot.max_objs - (pool->hot.nr_slots - 1) * per) *
+			       pool->hot.stride;
 	pool->arena_pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	pool->arena_order = get_order(bytes);
 	pool->hot.stride_recip = reciprocal_value(pool->hot.stride);

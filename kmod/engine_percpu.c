@@ -41,6 +41,24 @@ static struct mpool_mag_cache *mpool_pcp_cache(struct mpool *pool, int cpu)
 }
 
 /*
+ * The magazines hold object addresses, so that a hit hands one out as it
+ * is; the engine interface speaks indices. Only objects of the pool ever
+ * enter a magazine, so the way back cannot fail.
+ */
+static unsigned long mpool_pcp_obj(struct mpool *pool, u32 idx)
+{
+	return (unsigned long)mpool_idx_to_obj(pool, idx);
+}
+
+static u32 mpool_pcp_idx(struct mpool *pool, unsigned long obj)
+{
+	u32 idx = 0;
+
+	WARN_ON_ONCE(!mpool_hot_obj_to_idx(&pool->hot, (void *)obj, &idx));
+	return idx;
+}
+
+/*
  * The slow half of a get: the hit half is inline (<linux/mpool/fast.h>).
  * With IRQs off, as the cache requires; a depot trade is this engine's
  * slow path, where the statistics sample (after IRQs are back on: a sample
@@ -53,14 +71,15 @@ static unsigned int mpool_pcp_get_bulk(struct mpool *pool, u32 *idx,
 	struct mpool_mag_cache *c;
 	enum mpool_mag_result res;
 	unsigned int i, trades = 0;
-	unsigned long flags;
+	unsigned long flags, obj;
 
 	local_irq_save(flags);
 	c = this_cpu_ptr(&pool->hot.cpu->mags);
 	for (i = 0; i < n; i++) {
-		res = mpool_mag_alloc(c, &e->depot, &idx[i]);
+		res = mpool_mag_alloc(c, &e->depot, &obj);
 		if (res == MPOOL_MAG_EMPTY)
 			break;
+		idx[i] = mpool_pcp_idx(pool, obj);
 		trades += res == MPOOL_MAG_DEPOT;
 	}
 	if (trades)
@@ -84,7 +103,7 @@ static void mpool_pcp_put_bulk(struct mpool *pool, const u32 *idx,
 	local_irq_save(flags);
 	c = this_cpu_ptr(&pool->hot.cpu->mags);
 	for (i = 0; i < n; i++) {
-		res = mpool_mag_free(c, &e->depot, idx[i]);
+		res = mpool_mag_free(c, &e->depot, mpool_pcp_obj(pool, idx[i]));
 		trades += res == MPOOL_MAG_DEPOT;
 		lost |= res == MPOOL_MAG_EMPTY;
 	}
@@ -97,12 +116,25 @@ static void mpool_pcp_put_bulk(struct mpool *pool, const u32 *idx,
 	WARN_ON_ONCE(lost);
 }
 
+/* Batches of reclaimed objects turned into indices. */
+#define MPOOL_PCP_RECLAIM_BATCH	16
+
 static unsigned int mpool_pcp_reclaim(struct mpool *pool, u32 *idx,
 				      unsigned int max)
 {
+	unsigned long objs[MPOOL_PCP_RECLAIM_BATCH];
 	struct mpool_pcp *e = pool->engine;
+	unsigned int n = 0, got, i;
 
-	return mpool_depot_reclaim(&e->depot, idx, max);
+	while (n < max) {
+		got = mpool_depot_reclaim(&e->depot, objs,
+					  min_t(unsigned int, max - n, ARRAY_SIZE(objs)));
+		for (i = 0; i < got; i++)
+			idx[n++] = mpool_pcp_idx(pool, objs[i]);
+		if (got < ARRAY_SIZE(objs))
+			break;
+	}
+	return n;
 }
 
 /* Only the depot is reclaimable; CPU caches wait for a flush. */

@@ -94,37 +94,40 @@ static void mpool_out_put(struct mpool *pool, const u32 *idx, unsigned int k,
 		mpool_objs_release(pool);
 }
 
-/**
- * mpool_debug_alloc() - note that object @idx is out (CONFIG_DEBUG_VM)
- * @pool: the pool
- * @idx: the object's index
- *
- * Called by every get, the inline hit path included, on kernels built
- * with CONFIG_DEBUG_VM; does nothing elsewhere.
- *
- * Context: any the pool's engine allows.
- */
-void mpool_debug_alloc(struct mpool *pool, u32 idx)
+/* CONFIG_DEBUG_VM: note that object @idx is out. */
+static void mpool_debug_alloc_idx(struct mpool *pool, u32 idx)
 {
 	if (pool->out_map)
 		WARN_ONCE(test_and_set_bit(idx, pool->out_map),
 			  "mpool %s: object %u handed out twice\n", pool->name, idx);
 }
-EXPORT_SYMBOL_GPL(mpool_debug_alloc);
 
 /**
- * mpool_debug_free() - check that object @idx is out (CONFIG_DEBUG_VM)
+ * mpool_debug_alloc() - note that object @obj is out (CONFIG_DEBUG_VM)
  * @pool: the pool
- * @idx: the object's index
+ * @obj: the object a hit just handed out
  *
- * The double-free check of kernels built with CONFIG_DEBUG_VM; elsewhere
- * it passes everything.
+ * Called by the inline hit path of kernels built with CONFIG_DEBUG_VM; the
+ * slow paths note their objects themselves. Not for direct use.
  *
  * Context: any the pool's engine allows.
- * Return: false, counted in bad_free and logged, if @idx is not out: the
- * caller must leave it alone.
  */
-bool mpool_debug_free(struct mpool *pool, u32 idx)
+void mpool_debug_alloc(struct mpool *pool, const void *obj)
+{
+	u32 idx;
+
+	if (!pool->out_map)
+		return;
+	if (WARN_ONCE(!mpool_hot_obj_to_idx(&pool->hot, obj, &idx),
+		      "mpool %s: handed out %p, not one of its objects\n",
+		      pool->name, obj))
+		return;
+	mpool_debug_alloc_idx(pool, idx);
+}
+EXPORT_SYMBOL_GPL(mpool_debug_alloc);
+
+/* CONFIG_DEBUG_VM: is object @idx out? If not, refuse (and count) its free. */
+static bool mpool_debug_free_idx(struct mpool *pool, u32 idx)
 {
 	if (!pool->out_map || test_and_clear_bit(idx, pool->out_map))
 		return true;
@@ -132,6 +135,27 @@ bool mpool_debug_free(struct mpool *pool, u32 idx)
 	pr_err_ratelimited("mpool %s: object %u freed twice; refused\n",
 			   pool->name, idx);
 	return false;
+}
+
+/**
+ * mpool_debug_free() - check that object @obj is out (CONFIG_DEBUG_VM)
+ * @pool: the pool
+ * @obj: one of its objects, being freed
+ *
+ * The double-free check of kernels built with CONFIG_DEBUG_VM; elsewhere
+ * it passes everything. Not for direct use: mpool_free() calls it.
+ *
+ * Context: any the pool's engine allows.
+ * Return: false, counted in bad_free and logged, if @obj is not out: the
+ * caller must leave it alone.
+ */
+bool mpool_debug_free(struct mpool *pool, const void *obj)
+{
+	u32 idx;
+
+	if (!pool->out_map || !mpool_hot_obj_to_idx(&pool->hot, obj, &idx))
+		return true;
+	return mpool_debug_free_idx(pool, idx);
 }
 EXPORT_SYMBOL_GPL(mpool_debug_free);
 
@@ -281,7 +305,7 @@ got:
 		pool->ops->put_bulk(pool, idx, 1);
 		return -ENOMEM;
 	}
-	mpool_debug_alloc(pool, *idx);
+	mpool_debug_alloc_idx(pool, *idx);
 	return 0;
 miss:
 	mpool_count_miss(pool, 1, gfp);
@@ -304,9 +328,15 @@ __cold void *mpool_alloc_slow(struct mpool *pool, gfp_t gfp)
 	u32 idx;
 
 	might_alloc(gfp);
-	if (mpool_get_idx_slow(pool, &idx, gfp))
-		return NULL;
-	obj = mpool_idx_to_obj(pool, idx);
+	/* A pool that zeroes comes here first, with the hit still to try. */
+	obj = mpool_hot_get_from(&pool->hot, pool->hot.engine);
+	if (obj) {
+		mpool_debug_alloc(pool, obj);
+	} else {
+		if (mpool_get_idx_slow(pool, &idx, gfp))
+			return NULL;
+		obj = mpool_idx_to_obj(pool, idx);
+	}
 	if (pool->flags & MPOOL_F_ZERO)
 		memset(obj, 0, pool->obj_size);
 	return obj;
@@ -326,11 +356,18 @@ EXPORT_SYMBOL_GPL(mpool_alloc_slow);
  */
 int mpool_alloc_idx(struct mpool *pool, u32 *idx, gfp_t gfp)
 {
+	void *obj;
+
 	might_alloc(gfp);
-	if (mpool_hot_get(&pool->hot, idx))
-		mpool_debug_alloc(pool, *idx);
-	else if (mpool_get_idx_slow(pool, idx, gfp))
+	obj = mpool_hot_get_from(&pool->hot, pool->hot.engine);
+	if (obj) {
+		/* The way back from an object the pool just handed out. */
+		if (WARN_ON_ONCE(!mpool_hot_obj_to_idx(&pool->hot, obj, idx)))
+			return -ENOMEM;
+		mpool_debug_alloc_idx(pool, *idx);
+	} else if (mpool_get_idx_slow(pool, idx, gfp)) {
 		return -ENOMEM;
+	}
 	if (pool->flags & MPOOL_F_ZERO)
 		memset(mpool_idx_to_obj(pool, *idx), 0, pool->obj_size);
 	return 0;
@@ -351,18 +388,8 @@ static bool mpool_put_prepare(struct mpool *pool, u32 idx)
 	return true;
 }
 
-/**
- * mpool_free_slow() - mpool_free() of a checked index, when the inline hit
- *	path could not take it back
- * @pool: the pool
- * @idx: the object's index, owned by the caller
- *
- * Runs the hooks, trades with the depot, gives back to a destroyed pool.
- * Not for direct use: mpool_free() calls it.
- *
- * Context: as for mpool_free().
- */
-__cold void mpool_free_slow(struct mpool *pool, u32 idx)
+/* A put of an owned index that the hit path could not take. */
+static void mpool_put_idx_slow(struct mpool *pool, u32 idx)
 {
 	if (pool->hot.flags & MPOOL_HOT_HOOKS) {
 		if (!mpool_put_prepare(pool, idx)) {
@@ -370,10 +397,31 @@ __cold void mpool_free_slow(struct mpool *pool, u32 idx)
 			mpool_out_put(pool, NULL, 0, 1);
 			return;
 		}
-		if (mpool_hot_put_to(&pool->hot, pool->hot.engine, idx))
+		if (mpool_hot_put_to(&pool->hot, pool->hot.engine, idx,
+				     mpool_idx_to_obj(pool, idx)))
 			return;
 	}
 	mpool_out_put(pool, &idx, 1, 1);
+}
+
+/**
+ * mpool_free_slow() - mpool_free() of a checked object, when the inline hit
+ *	path could not take it back
+ * @pool: the pool
+ * @obj: the object, owned by the caller
+ *
+ * Runs the hooks, trades with the depot, gives back to a destroyed pool.
+ * Not for direct use: mpool_free() calls it.
+ *
+ * Context: as for mpool_free().
+ */
+__cold void mpool_free_slow(struct mpool *pool, void *obj)
+{
+	u32 idx;
+
+	/* mpool_free() checked it: this cannot fail. */
+	if (!WARN_ON_ONCE(!mpool_hot_obj_to_idx(&pool->hot, obj, &idx)))
+		mpool_put_idx_slow(pool, idx);
 }
 EXPORT_SYMBOL_GPL(mpool_free_slow);
 
@@ -410,10 +458,10 @@ void mpool_free_idx(struct mpool *pool, u32 idx)
 		      !READ_ONCE(pool->hot.arena_base[idx >> pool->hot.arena_shift]),
 		      "mpool %s: freeing bad index %u\n", pool->name, idx))
 		return;
-	if (!mpool_debug_free(pool, idx))
+	if (!mpool_debug_free_idx(pool, idx))
 		return;
-	if (!mpool_hot_put(&pool->hot, idx))
-		mpool_free_slow(pool, idx);
+	if (!mpool_hot_put(&pool->hot, idx, mpool_idx_to_obj(pool, idx)))
+		mpool_put_idx_slow(pool, idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_free_idx);
 
@@ -500,7 +548,7 @@ int mpool_alloc_bulk(struct mpool *pool, void **objs, unsigned int n, gfp_t gfp)
 	for (i = 0; i < n; i++) {
 		u32 idx = (u32)(unsigned long)objs[i];
 
-		mpool_debug_alloc(pool, idx);
+		mpool_debug_alloc_idx(pool, idx);
 		objs[i] = mpool_idx_to_obj(pool, idx);
 		if (pool->flags & MPOOL_F_ZERO)
 			memset(objs[i], 0, pool->obj_size);
@@ -533,7 +581,7 @@ void mpool_free_bulk(struct mpool *pool, void **objs, unsigned int n)
 			mpool_free_bad(pool, objs[i]);
 			continue;
 		}
-		if (!mpool_debug_free(pool, idx))
+		if (!mpool_debug_free_idx(pool, idx))
 			continue;
 		done++;
 		if ((pool->hot.flags & MPOOL_HOT_HOOKS) &&
@@ -757,7 +805,6 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	pool->hot.engine = p->engine;
 	pool->ops = mpool_engines[p->engine];
 	pool->obj_size = p->obj_size;
-	pool->hot.obj_size = p->obj_size;
 	pool->align = p->align;
 	pool->flags = p->flags;
 	pool->hot.max_objs = p->max_objs;
@@ -769,8 +816,9 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	pool->reset = p->reset;
 	pool->validate = p->validate;
 	pool->priv = p->priv;
+	pool->hot.get_engine = p->engine;
 	if (p->flags & MPOOL_F_ZERO)
-		pool->hot.flags |= MPOOL_HOT_ZERO;
+		pool->hot.get_engine = MPOOL_NR_ENGINES;
 	pool->hot.put_engine = p->engine;
 	if (p->reset || p->validate) {
 		pool->hot.flags |= MPOOL_HOT_HOOKS;

@@ -90,6 +90,7 @@ icount_loop(enum alg alg, unsigned int batch, unsigned long ops)
 {
 	unsigned long fails = 0, k;
 	u32 got[MAX_BATCH];
+	unsigned long mgot[MAX_BATCH];	/* magazines hold unsigned long */
 	unsigned int n, i;
 
 	for (k = 0; k < ops; k++) {
@@ -109,10 +110,10 @@ icount_loop(enum alg alg, unsigned int batch, unsigned long ops)
 			break;
 		case ALG_MAGAZINE:
 			while (n < batch &&
-			       mpool_mag_alloc(&cache, &depot, &got[n]) != MPOOL_MAG_EMPTY)
+			       mpool_mag_alloc(&cache, &depot, &mgot[n]) != MPOOL_MAG_EMPTY)
 				n++;
 			for (i = 0; i < n; i++)
-				mpool_mag_free(&cache, &depot, got[i]);
+				mpool_mag_free(&cache, &depot, mgot[i]);
 			break;
 		case ALG_MUTEX:
 			while (n < batch) {

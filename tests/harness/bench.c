@@ -158,6 +158,7 @@ static void *bench_thread(void *p)
 	struct mpool_mag_cache *c = &b.caches[t->id].c;
 	unsigned long ops = 0;
 	u32 got[BATCH];
+	unsigned long mgot[BATCH];	/* magazines hold unsigned long */
 	unsigned int n, i;
 
 	pthread_barrier_wait(t->start);
@@ -181,10 +182,10 @@ static void *bench_thread(void *p)
 			break;
 		case ALG_MAGAZINE:
 			while (n < BATCH &&
-			       mpool_mag_alloc(c, &b.depot, &got[n]) != MPOOL_MAG_EMPTY)
+			       mpool_mag_alloc(c, &b.depot, &mgot[n]) != MPOOL_MAG_EMPTY)
 				n++;
 			for (i = 0; i < n; i++)
-				if (mpool_mag_free(c, &b.depot, got[i]) == MPOOL_MAG_EMPTY)
+				if (mpool_mag_free(c, &b.depot, mgot[i]) == MPOOL_MAG_EMPTY)
 					die("magazine free");
 			break;
 		case ALG_MUTEX:

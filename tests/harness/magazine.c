@@ -68,7 +68,7 @@ static void test_sequence(void)
 	struct mpool_mag_cache c, c2;
 	struct mpool_depot d;
 	struct mpool_mag *mags;
-	u32 v, i;
+	unsigned long v, i;
 
 	test_begin("single cache: result codes, order, boundaries");
 	mags = depot_setup(&d, 5);
@@ -128,7 +128,7 @@ static void test_sequence(void)
 	CHECK_EQ(c.loaded->count + c.prev->count, 0);
 	CHECK_EQ(depot_check(&d), S + 7);
 	{
-		u32 out[3 * S];
+		unsigned long out[3 * S];
 		struct tally t;
 		unsigned int n;
 
@@ -156,7 +156,7 @@ struct model {
 	unsigned int nr_mags;
 	struct mpool_mag_cache *c;
 	unsigned int nr_caches;
-	u32 *held;
+	unsigned long *held;
 	unsigned int nr_held;
 	unsigned int nr_objs;
 	unsigned long res[3];		/* free results, by enum mpool_mag_result */
@@ -190,7 +190,7 @@ static void test_model(unsigned int nr_objs, unsigned int nr_caches, int mag_del
 	struct rng rng;
 	unsigned long op;
 	unsigned int i;
-	u32 v, buf[S];
+	unsigned long v, buf[S];
 
 	m.nr_mags = mags_needed(nr_objs, nr_caches) + mag_delta;
 	test_begin("model: %u objects, %u caches, %u magazines (rule %+d)", nr_objs, nr_caches,
@@ -286,7 +286,7 @@ struct mt_arg {
 	struct mpool_depot d;
 	struct mpool_mag_cache *c;	/* one per worker, like per-CPU caches */
 	struct owners own;
-	u32 **held;
+	unsigned long **held;
 	unsigned int *nr_held;
 	unsigned int nr_objs;
 	unsigned long (*stats)[2][3];	/* per worker: [alloc, free][result] */
@@ -303,7 +303,7 @@ static void mt_worker(struct worker *w)
 {
 	struct mt_arg *a = w->arg;
 	struct mpool_mag_cache *c = &a->c[w->id];
-	u32 *held = a->held[w->id], v, buf[8];
+	unsigned long *held = a->held[w->id], v, buf[8];
 	unsigned int nr = a->nr_held[w->id], i, n;
 	unsigned long (*st)[2][3] = &a->stats[w->id];
 	unsigned long op = 0;
@@ -359,7 +359,7 @@ static void test_threads(unsigned int nr_objs)
 	struct mpool_mag *mags;
 	struct tally t;
 	unsigned int i, w, objs;
-	u32 v;
+	unsigned long v;
 
 	test_begin("threads: %u caches, %u objects, %u magazines", opt.threads, nr_objs,
 		   nr_mags);
@@ -373,7 +373,7 @@ static void test_threads(unsigned int nr_objs)
 	for (i = 0; i < nr_caches; i++)
 		CHECK_EQ(mpool_mag_cache_init(&a.c[i], &a.d), 0);
 	for (w = 0; w < opt.threads; w++) {
-		a.held[w] = calloc(nr_objs, sizeof(u32));
+		a.held[w] = calloc(nr_objs, sizeof(unsigned long));
 		CHECK(a.held[w]);
 	}
 	/* Fill the depot the way a pool would: free everything, then flush. */

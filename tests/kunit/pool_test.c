@@ -471,7 +471,8 @@ static void pool_page_aligned(struct kunit *test)
  * What mpool_free() must refuse, in both forms of its ownership check
  * (a stride that is a power of two, and one that is not): a pointer into
  * the middle of an object, another pool's object, a slab object, a stack
- * address, and, on CONFIG_DEBUG_VM kernels, an object freed twice. Each is
+ * address, an object-aligned address past max_objs in the short last
+ * arena, and, on CONFIG_DEBUG_VM kernels, an object freed twice. Each is
  * counted and leaves the pool as it was.
  */
 static void pool_refuses_bad_free(struct kunit *test)
@@ -481,8 +482,9 @@ static void pool_refuses_bad_free(struct kunit *test)
 	struct mpool *pool, *other;
 	struct mpool_stats_sum s;
 	void *a, *b, *c, *slab;
+	size_t i, stride;
 	u64 bad = 0;
-	size_t i;
+	u32 idx;
 
 	p = mpool_test_params(test, "other", 100, 4, 4);
 	other = mpool_test_create(test, p);
@@ -492,19 +494,24 @@ static void pool_refuses_bad_free(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, slab);
 
 	for (i = 0; i < ARRAY_SIZE(aligns); i++) {
+		/* 10 of an arena's 16 objects: the last arena is short. */
 		p = mpool_test_params(test, aligns[i] ? "badfree4" : "badfree",
-				      100, 16, 16);
+				      100, 10, 10);
 		p->align = aligns[i];
 		pool = mpool_test_create(test, p);
 		a = mpool_alloc(pool, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_ASSERT_EQ(test, mpool_obj_to_idx(pool, a, &idx), 0);
+		stride = aligns[i] ? 100 : 128;
 
 		mpool_free(pool, a + 1);
 		mpool_free(pool, a + 4);
 		mpool_free(pool, b);
 		mpool_free(pool, slab);
 		mpool_free(pool, &bad);
-		bad = 5;
+		/* Object 12 of the arena: inside its page, but no object. */
+		mpool_free(pool, a - idx * stride + 12 * stride);
+		bad = 6;
 		s = mpool_test_stats(pool);
 		KUNIT_EXPECT_EQ(test, s.bad_frees, bad);
 		KUNIT_EXPECT_EQ(test, s.in_use, 1ULL);

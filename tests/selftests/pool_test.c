@@ -276,23 +276,37 @@ static int drop_to(uid_t uid)
 	return 0;
 }
 
-TEST_F(pool, destroy_needs_creator_or_admin)
+/*
+ * Destroy is judged by the credentials the descriptor was opened with,
+ * never by those of whoever holds it now: a root process handed a
+ * descriptor that nobody opened gets nobody's rights (the confused
+ * deputy), and a descriptor root opened keeps root's rights after its
+ * holder drops privileges, as any file does.
+ */
+TEST_F(pool, destroy_judges_the_opener)
 {
+	const char *node = "/tmp/mempool-opener";
 	struct mpool_pool_stats st;
+	struct stat sb;
 	pid_t pid;
 
 	if (geteuid())
 		SKIP(return, "needs root to switch users");
+	/* A node of the device that nobody may open (the real one is 0600). */
+	ASSERT_EQ(0, stat(MPOOL_DEVICE, &sb));
+	unlink(node);
+	ASSERT_EQ(0, mknod(node, S_IFCHR | 0666, sb.st_rdev));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct mpool_pool_attach a;
-		int fd = mp_open();
+		int fd;
 
-		if (fd < 0 || mp_attach(fd, self->name, &a))
+		/* Opened with euid nobody, used with euid root. */
+		if (seteuid(NOBODY))
 			_exit(1);
-		/* The session stays usable; the permission is checked per call. */
-		if (drop_to(NOBODY))
+		fd = open(node, O_RDWR | O_CLOEXEC);
+		if (seteuid(0) || fd < 0 || mp_attach(fd, self->name, &a))
 			_exit(2);
 		if (mp_destroy(fd, a.pool_id) != -EPERM)
 			_exit(3);
@@ -301,8 +315,26 @@ TEST_F(pool, destroy_needs_creator_or_admin)
 		_exit(0);
 	}
 	ASSERT_EQ(0, mp_wait(pid));
+	unlink(node);
 	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
 	ASSERT_EQ(0, st.state);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct mpool_pool_attach a;
+		int fd = mp_open();
+
+		/* Opened as root, used as nobody. */
+		if (fd < 0 || mp_attach(fd, self->name, &a) || drop_to(NOBODY))
+			_exit(1);
+		if (mp_destroy(fd, a.pool_id))
+			_exit(2);
+		_exit(0);
+	}
+	ASSERT_EQ(0, mp_wait(pid));
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(MPOOL_STATE_DESTROYED, st.state);
 }
 
 TEST_F(pool, admin_destroys_another_users_pool)

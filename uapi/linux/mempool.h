@@ -293,7 +293,8 @@ struct mpool_pool_stats {
  *                 EEXIST  the session is already attached to it
  *                 EDQUOT  the session has MPOOL_SESSION_POOLS_MAX pools
  *   POOL_DESTROY  ENOENT  no such pool_id in this session
- *                 EPERM   not the creating user and no CAP_SYS_ADMIN
+ *                 EPERM   not the creating user and no CAP_SYS_ADMIN, both
+ *                         judged by who opened the descriptor
  *                 EIDRM   already destroyed
  *   LEASE         ENOENT  no such pool_id in this session
  *                 E2BIG   count above MPOOL_BATCH_MAX or buf_count

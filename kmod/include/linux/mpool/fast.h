@@ -57,8 +57,7 @@ struct mpool_cpu {
 };
 
 /* struct mpool_hot::flags */
-#define MPOOL_HOT_ZERO		0x1	/* MPOOL_F_ZERO */
-#define MPOOL_HOT_HOOKS		0x2	/* a validate or reset hook: slow put */
+#define MPOOL_HOT_HOOKS		0x1	/* a validate or reset hook: slow put */
 
 /**
  * struct mpool_hot - what every get and put of a pool reads: one cache line
@@ -68,14 +67,16 @@ struct mpool_cpu {
  * @flags: MPOOL_HOT_*
  * @put_engine: @engine, or MPOOL_NR_ENGINES when a put must take the slow
  *	path (the pool has hooks)
+ * @get_engine: @engine, or MPOOL_NR_ENGINES when a get must take the slow
+ *	path (the pool zeroes objects)
  * @stride_shift: log2(@stride) if @stride is a power of two, else 0
  * @arena_shift: log2(objects per arena)
  * @arena_mask: objects per arena - 1
  * @stride: bytes from one object to the next
  * @max_objs: indices are below this
  * @nr_slots: arena slots
- * @obj_size: bytes an object has (zeroed with MPOOL_F_ZERO)
  * @arena_bytes: bytes a full arena's objects span
+ * @last_bytes: bytes the last arena's objects span (it may be short)
  * @stride_recip: for dividing by a @stride that is not a power of two
  * @arena_base: [nr_slots] each arena's address, NULL for an empty slot
  * @cpu: per-CPU state
@@ -89,14 +90,15 @@ struct mpool_hot {
 	u8 dead;
 	u8 flags;
 	u8 put_engine;
+	u8 get_engine;
 	u8 stride_shift;
 	u8 arena_shift;
 	u32 arena_mask;
 	u32 stride;
 	u32 max_objs;
 	u32 nr_slots;
-	u32 obj_size;
 	u32 arena_bytes;
+	u32 last_bytes;
 	struct reciprocal_value stride_recip;
 	void **arena_base;
 	struct mpool_cpu __percpu *cpu;
@@ -105,12 +107,12 @@ struct mpool_hot {
 
 /* Out of line, in mempool.ko: everything a hit does not do. */
 void *mpool_alloc_slow(struct mpool *pool, gfp_t gfp);
-void mpool_free_slow(struct mpool *pool, u32 idx);
+void mpool_free_slow(struct mpool *pool, void *obj);
 void mpool_free_bad(struct mpool *pool, const void *obj);
 void mpool_stats_tick(struct mpool *pool);
 /* CONFIG_DEBUG_VM only: the double-free check. */
-void mpool_debug_alloc(struct mpool *pool, u32 idx);
-bool mpool_debug_free(struct mpool *pool, u32 idx);
+void mpool_debug_alloc(struct mpool *pool, const void *obj);
+bool mpool_debug_free(struct mpool *pool, const void *obj);
 
 /* Gets per CPU between two statistics samples, ring and lockfree engines. */
 #define MPOOL_STATS_TICK	64
@@ -142,7 +144,8 @@ static __always_inline struct page *mpool_linear_to_page(unsigned long addr)
 }
 
 /*
- * The index of @obj if it is the start of one of the pool's objects. Cheap
+ * Where @obj lies, slot and offset, if it is the start of one of the pool's
+ * objects (mpool_hot_obj_valid() and mpool_hot_obj_to_idx() below). Cheap
  * enough for every free: only an address of the kernel's linear map is
  * looked up in the memory map, and the slot found there (page->private of
  * every arena page, see kmod/arena.c) counts only if that arena of this
@@ -150,12 +153,14 @@ static __always_inline struct page *mpool_linear_to_page(unsigned long addr)
  * has no struct page to read, as it has no memory: like kfree(), this
  * trusts the caller that far; CONFIG_DEBUG_VM kernels check it too.
  */
-static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
-						 const void *obj, u32 *idx)
+static __always_inline bool mpool_hot_obj_span(const struct mpool_hot *h,
+					       const void *obj, bool short_last,
+					       unsigned long *slotp,
+					       unsigned long *offp)
 {
 	unsigned long addr = (unsigned long)obj, slot, off;
 	const void *base;
-	u32 i;
+	u32 lim;
 
 	if (unlikely(addr - PAGE_OFFSET >=
 		     (unsigned long)high_memory - PAGE_OFFSET))
@@ -169,17 +174,49 @@ static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
 	base = READ_ONCE(h->arena_base[slot]);
 	/* Below @base (or a NULL @base) wraps to a huge offset. */
 	off = addr - (unsigned long)base;
-	if (unlikely(off >= h->arena_bytes))
+	/*
+	 * The last arena may be short: @short_last checks here, else the
+	 * caller checks the index.
+	 */
+	lim = h->arena_bytes;
+	if (short_last && slot + 1 == h->nr_slots)
+		lim = h->last_bytes;
+	if (unlikely(off >= lim))
 		return false;
 	if (likely(h->stride_shift)) {
 		if (unlikely(off & (h->stride - 1)))
 			return false;
-		i = off >> h->stride_shift;
 	} else {
-		i = reciprocal_divide(off, h->stride_recip);
-		if (unlikely(i * h->stride != off))
+		if (unlikely(reciprocal_divide(off, h->stride_recip) * h->stride != off))
 			return false;
 	}
+	*slotp = slot;
+	*offp = off;
+	return true;
+}
+
+/* Is @obj the start of one of the pool's objects? */
+static __always_inline bool mpool_hot_obj_valid(const struct mpool_hot *h,
+						const void *obj)
+{
+	unsigned long slot, off;
+
+	return mpool_hot_obj_span(h, obj, true, &slot, &off);
+}
+
+/* The index of @obj, if it is the start of one of the pool's objects. */
+static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
+						 const void *obj, u32 *idx)
+{
+	unsigned long slot, off;
+	u32 i;
+
+	if (!mpool_hot_obj_span(h, obj, false, &slot, &off))
+		return false;
+	if (likely(h->stride_shift))
+		i = off >> h->stride_shift;
+	else
+		i = reciprocal_divide(off, h->stride_recip);
 	i |= slot << h->arena_shift;
 	*idx = i;
 	/* The last arena may be short. */
@@ -187,58 +224,68 @@ static __always_inline bool mpool_hot_obj_to_idx(const struct mpool_hot *h,
 }
 
 /*
- * One index from the CPU's own share of the engine, counted as out; false
- * for anything that needs the slow path (empty there, or a dead pool).
+ * One object from the CPU's share of @engine (the pool's, or
+ * MPOOL_NR_ENGINES for "not here"), counted as out; NULL for anything that
+ * needs the slow path (empty there, or a dead pool).
  */
-static __always_inline bool mpool_hot_get(struct mpool_hot *h, u32 *idx)
+static __always_inline void *mpool_hot_get_from(struct mpool_hot *h, u8 engine)
 {
-	unsigned long flags, n;
+	unsigned long flags, n, obj;
 	bool ok = false;
+	u32 idx;
 
-	if (likely(h->engine == MPOOL_ENGINE_PERCPU)) {
+	if (likely(engine == MPOOL_ENGINE_PERCPU)) {
 		/* The magazines are this CPU's: IRQs off keeps out its IRQs. */
 		local_irq_save(flags);
 		if (likely(!READ_ONCE(h->dead)) &&
-		    likely(mpool_mag_get_hit(&this_cpu_ptr(h->cpu)->mags, idx))) {
+		    likely(mpool_mag_get_hit(&this_cpu_ptr(h->cpu)->mags, &obj))) {
 			/* A per-CPU op: readers on other CPUs look racily. */
 			__this_cpu_inc(h->cpu->gets);
 			local_irq_restore(flags);
 			/* Its statistics sample on depot trades instead. */
-			return true;
+			return (void *)obj;
 		}
 		local_irq_restore(flags);
-		return false;
+		return NULL;
 	}
 	n = 1;
-	if (h->engine == MPOOL_ENGINE_RING) {
+	if (engine == MPOOL_ENGINE_RING) {
 		/* See <linux/mpool/ring.h>: no IRQ may wait on this pop. */
 		local_irq_save(flags);
-		if (likely(!READ_ONCE(h->dead)) && mpool_ring_pop(h->eng, idx)) {
+		if (likely(!READ_ONCE(h->dead)) && mpool_ring_pop(h->eng, &idx)) {
 			n = __this_cpu_inc_return(h->cpu->gets);
 			ok = true;
 		}
 		local_irq_restore(flags);
-	} else {
+	} else if (engine == MPOOL_ENGINE_LOCKFREE) {
 		/* NMI-safe: the counter is one per-CPU read-modify-write. */
 		preempt_disable();
-		if (likely(!READ_ONCE(h->dead)) && mpool_lfstack_pop(h->eng, idx)) {
+		if (likely(!READ_ONCE(h->dead)) && mpool_lfstack_pop(h->eng, &idx)) {
 			n = this_cpu_inc_return(h->cpu->gets);
 			ok = true;
 		}
 		preempt_enable();
 	}
+	if (!ok)
+		return NULL;
 	/* No slow path of their own on a hit: sample every few gets. */
 	if (unlikely(!(n % MPOOL_STATS_TICK)))
 		mpool_stats_tick((struct mpool *)h);
-	return ok;
+	return mpool_hot_obj(h, idx);
+}
+
+/* A get the hit path may serve: not for a pool that zeroes (slow path). */
+static __always_inline void *mpool_hot_get(struct mpool_hot *h)
+{
+	return mpool_hot_get_from(h, h->get_engine);
 }
 
 /*
- * Give @idx back to the CPU's share of @engine (the pool's, or
- * MPOOL_NR_ENGINES for "not here"); false: slow path.
+ * Give object @obj, index @idx, back to the CPU's share of @engine (the
+ * pool's, or MPOOL_NR_ENGINES for "not here"); false: slow path.
  */
 static __always_inline bool mpool_hot_put_to(struct mpool_hot *h, u8 engine,
-					     u32 idx)
+					     u32 idx, void *obj)
 {
 	unsigned long flags;
 	bool ok = false;
@@ -246,7 +293,8 @@ static __always_inline bool mpool_hot_put_to(struct mpool_hot *h, u8 engine,
 	if (likely(engine == MPOOL_ENGINE_PERCPU)) {
 		local_irq_save(flags);
 		if (likely(!READ_ONCE(h->dead)) &&
-		    likely(mpool_mag_put_hit(&this_cpu_ptr(h->cpu)->mags, idx))) {
+		    likely(mpool_mag_put_hit(&this_cpu_ptr(h->cpu)->mags,
+					     (unsigned long)obj))) {
 			__this_cpu_inc(h->cpu->puts);
 			local_irq_restore(flags);
 			return true;
@@ -280,9 +328,9 @@ static __always_inline bool mpool_hot_put_to(struct mpool_hot *h, u8 engine,
 }
 
 /* A put the hit path may take: not for a pool with hooks (slow path). */
-static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
+static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx, void *obj)
 {
-	return mpool_hot_put_to(h, h->put_engine, idx);
+	return mpool_hot_put_to(h, h->put_engine, idx, obj);
 }
 
 /**
@@ -293,9 +341,10 @@ static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
  *	idling in other CPUs' caches; otherwise an empty pool fails at once.
  *	The mask also applies to the arenas a grow allocates.
  *
- * The object is zeroed if the pool has MPOOL_F_ZERO, and otherwise holds
- * whatever the ctor or the last user (after the reset hook) left in it.
- * Inline: a hit costs no call; everything else is mpool_alloc_slow().
+ * The object is zeroed if the pool has MPOOL_F_ZERO (in mpool_alloc_slow(),
+ * where such a pool's every get goes), and otherwise holds whatever the
+ * ctor or the last user (after the reset hook) left in it. Inline: a hit
+ * costs no call; everything else is mpool_alloc_slow().
  *
  * Context: any context the pool's engine allows (see <linux/mpool.h>);
  * process context if @gfp allows blocking.
@@ -303,20 +352,16 @@ static __always_inline bool mpool_hot_put(struct mpool_hot *h, u32 idx)
  */
 static __always_inline void *mpool_alloc(struct mpool *pool, gfp_t gfp)
 {
-	struct mpool_hot *h = mpool_hot(pool);
 	void *obj;
-	u32 idx;
 
 	/* Debug kernels check the context even on a hit, as slab does. */
 	if (IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP))
 		might_alloc(gfp);
-	if (unlikely(!mpool_hot_get(h, &idx)))
+	obj = mpool_hot_get(mpool_hot(pool));
+	if (unlikely(!obj))
 		return mpool_alloc_slow(pool, gfp);
 	if (IS_ENABLED(CONFIG_DEBUG_VM))
-		mpool_debug_alloc(pool, idx);
-	obj = mpool_hot_obj(h, idx);
-	if (unlikely(h->flags & MPOOL_HOT_ZERO))
-		memset(obj, 0, h->obj_size);
+		mpool_debug_alloc(pool, obj);
 	return obj;
 }
 
@@ -341,14 +386,26 @@ static __always_inline void mpool_free(struct mpool *pool, void *obj)
 	struct mpool_hot *h = mpool_hot(pool);
 	u32 idx;
 
+	/* The magazines hold addresses: the percpu engine needs no index. */
+	if (likely(h->put_engine == MPOOL_ENGINE_PERCPU)) {
+		if (unlikely(!mpool_hot_obj_valid(h, obj))) {
+			mpool_free_bad(pool, obj);
+			return;
+		}
+		if (IS_ENABLED(CONFIG_DEBUG_VM) && !mpool_debug_free(pool, obj))
+			return;
+		if (unlikely(!mpool_hot_put_to(h, MPOOL_ENGINE_PERCPU, 0, obj)))
+			mpool_free_slow(pool, obj);
+		return;
+	}
 	if (unlikely(!mpool_hot_obj_to_idx(h, obj, &idx))) {
 		mpool_free_bad(pool, obj);
 		return;
 	}
-	if (IS_ENABLED(CONFIG_DEBUG_VM) && !mpool_debug_free(pool, idx))
+	if (IS_ENABLED(CONFIG_DEBUG_VM) && !mpool_debug_free(pool, obj))
 		return;
-	if (unlikely(!mpool_hot_put(h, idx)))
-		mpool_free_slow(pool, idx);
+	if (unlikely(!mpool_hot_put(h, idx, obj)))
+		mpool_free_slow(pool, obj);
 }
 
 #endif /* _LINUX_MPOOL_FAST_H */

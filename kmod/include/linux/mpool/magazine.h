@@ -2,7 +2,9 @@
 /*
  * Bonwick magazines over a shared depot (cf. SLUB sheaves and barn).
  *
- * A magazine is a small array of object indices.  Each CPU owns a cache of two
+ * A magazine is a small array of objects, opaque unsigned long values (the
+ * pool stores object addresses, so that a hit hands one out as it is; the
+ * userspace harness stores numbers).  Each CPU owns a cache of two
  * magazines, "loaded" and "prev"; allocation and free work on those without
  * locks or atomic read-modify-writes.  Only when both are empty (alloc) or both
  * are full (free) does the CPU visit the depot, a spinlock-protected pair of
@@ -45,7 +47,7 @@
 struct mpool_mag {
 	struct mpool_mag *next;	/* depot list link; unused while in a cache */
 	unsigned int count;
-	u32 objs[MPOOL_MAG_SIZE];
+	unsigned long objs[MPOOL_MAG_SIZE];
 } ____cacheline_aligned_in_smp;
 
 struct mpool_mag_cache {
@@ -150,12 +152,12 @@ static inline int mpool_mag_cache_init(struct mpool_mag_cache *c, struct mpool_d
  * shared. This is what the pool's inline get runs; false sends it to the
  * depot trade, out of line.
  */
-static __always_inline bool mpool_mag_get_hit(struct mpool_mag_cache *c, u32 *idx)
+static __always_inline bool mpool_mag_get_hit(struct mpool_mag_cache *c, unsigned long *obj)
 {
 	struct mpool_mag *m = c->loaded;
 
 	if (likely(m->count)) {
-		*idx = m->objs[--m->count];
+		*obj = m->objs[--m->count];
 		return true;
 	}
 	m = c->prev;
@@ -163,23 +165,23 @@ static __always_inline bool mpool_mag_get_hit(struct mpool_mag_cache *c, u32 *id
 		/* prev is full (cache invariant): a whole magazine to go. */
 		c->prev = c->loaded;
 		c->loaded = m;
-		*idx = m->objs[--m->count];
+		*obj = m->objs[--m->count];
 		return true;
 	}
 	return false;
 }
 
 /*
- * Returns MPOOL_MAG_EMPTY, leaving *idx alone, when neither the cache nor the
+ * Returns MPOOL_MAG_EMPTY, leaving *obj alone, when neither the cache nor the
  * depot holds an object.  Objects may still sit in other CPUs' caches.
  */
 static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
-						    struct mpool_depot *d, u32 *idx)
+						    struct mpool_depot *d, unsigned long *obj)
 {
 	struct mpool_mag *m;
 	unsigned long flags;
 
-	if (mpool_mag_get_hit(c, idx))
+	if (mpool_mag_get_hit(c, obj))
 		return MPOOL_MAG_HIT;
 
 	/* Both empty: give prev back, keep loaded as prev, take a full one. */
@@ -193,17 +195,17 @@ static inline enum mpool_mag_result mpool_mag_alloc(struct mpool_mag_cache *c,
 
 	c->prev = c->loaded;
 	c->loaded = m;
-	*idx = m->objs[--m->count];
+	*obj = m->objs[--m->count];
 	return MPOOL_MAG_DEPOT;
 }
 
 /* The hit half of mpool_mag_free(), as mpool_mag_get_hit() is of alloc. */
-static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, u32 idx)
+static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, unsigned long obj)
 {
 	struct mpool_mag *m = c->loaded;
 
 	if (likely(m->count < MPOOL_MAG_SIZE)) {
-		m->objs[m->count++] = idx;
+		m->objs[m->count++] = obj;
 		return true;
 	}
 	m = c->prev;
@@ -211,7 +213,7 @@ static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, u32 idx
 		/* prev is empty (cache invariant): room for a whole magazine. */
 		c->prev = c->loaded;
 		c->loaded = m;
-		m->objs[m->count++] = idx;
+		m->objs[m->count++] = obj;
 		return true;
 	}
 	return false;
@@ -222,7 +224,7 @@ static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, u32 idx
  *	ceil(max_objs / MPOOL_MAG_SIZE) + 2 * nr_caches + 1
  * magazines, max_objs being the number of distinct indices ever in play.
  * Why: when free needs the depot, this cache holds two full magazines and the
- * caller holds idx, and every magazine on the full list is full except at most
+ * caller holds obj, and every magazine on the full list is full except at most
  * one that holds at least one object, so counting objects, the full list has
  * at most ceil(max_objs / MPOOL_MAG_SIZE) - 1 magazines even after receiving
  * prev.  The caches hold the other 2 * nr_caches - 1, which leaves at least
@@ -230,16 +232,16 @@ static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, u32 idx
  * this hold; a depot of many partial magazines could need one per object.
  *
  * If that sizing rule was broken and the depot has no empty magazine, returns
- * MPOOL_MAG_EMPTY without storing idx or changing anything; the caller still
- * owns idx.
+ * MPOOL_MAG_EMPTY without storing obj or changing anything; the caller still
+ * owns obj.
  */
 static inline enum mpool_mag_result mpool_mag_free(struct mpool_mag_cache *c,
-						   struct mpool_depot *d, u32 idx)
+						   struct mpool_depot *d, unsigned long obj)
 {
 	struct mpool_mag *m;
 	unsigned long flags;
 
-	if (mpool_mag_put_hit(c, idx))
+	if (mpool_mag_put_hit(c, obj))
 		return MPOOL_MAG_HIT;
 
 	/* Both full: give prev to the depot, keep loaded as prev, take an empty one. */
@@ -253,7 +255,7 @@ static inline enum mpool_mag_result mpool_mag_free(struct mpool_mag_cache *c,
 
 	c->prev = c->loaded;
 	c->loaded = m;
-	m->objs[m->count++] = idx;
+	m->objs[m->count++] = obj;
 	return MPOOL_MAG_DEPOT;
 }
 
@@ -304,7 +306,8 @@ static inline void mpool_mag_cache_flush(struct mpool_mag_cache *c, struct mpool
  * or for teardown.  Emptying from the front keeps the depot invariant: only
  * the first magazine can be left partial.
  */
-static inline unsigned int mpool_depot_reclaim(struct mpool_depot *d, u32 *idx, unsigned int max)
+static inline unsigned int mpool_depot_reclaim(struct mpool_depot *d, unsigned long *obj,
+					       unsigned int max)
 {
 	struct mpool_mag *m;
 	unsigned long flags;
@@ -313,7 +316,7 @@ static inline unsigned int mpool_depot_reclaim(struct mpool_depot *d, u32 *idx, 
 	raw_spin_lock_irqsave(&d->lock, flags);
 	while (n < max && (m = d->full)) {
 		while (n < max && m->count)
-			idx[n++] = m->objs[--m->count];
+			obj[n++] = m->objs[--m->count];
 		if (!m->count) {
 			mpool_depot_pop_full(d);
 			mpool_depot_push_empty(d, m);
