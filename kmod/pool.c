@@ -327,12 +327,13 @@ __cold void *mpool_alloc_slow(struct mpool *pool, gfp_t gfp)
 	void *obj;
 	u32 idx;
 
-	might_alloc(gfp);
 	/* A pool that zeroes comes here first, with the hit still to try. */
 	obj = mpool_hot_get_from(&pool->hot, pool->hot.engine);
 	if (obj) {
-		mpool_debug_alloc(pool, obj);
+		if (IS_ENABLED(CONFIG_DEBUG_VM))
+			mpool_debug_alloc(pool, obj);
 	} else {
+		might_alloc(gfp);
 		if (mpool_get_idx_slow(pool, &idx, gfp))
 			return NULL;
 		obj = mpool_idx_to_obj(pool, idx);

@@ -295,7 +295,8 @@ TEST_F(pool, destroy_judges_the_opener)
 	/* A node of the device that nobody may open (the real one is 0600). */
 	ASSERT_EQ(0, stat(MPOOL_DEVICE, &sb));
 	unlink(node);
-	ASSERT_EQ(0, mknod(node, S_IFCHR | 0666, sb.st_rdev));
+	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, sb.st_rdev));
+	ASSERT_EQ(0, chmod(node, 0666));	/* not cut by the umask */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -306,8 +307,10 @@ TEST_F(pool, destroy_judges_the_opener)
 		if (seteuid(NOBODY))
 			_exit(1);
 		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (seteuid(0) || fd < 0 || mp_attach(fd, self->name, &a))
+		if (seteuid(0) || fd < 0)
 			_exit(2);
+		if (mp_attach(fd, self->name, &a))
+			_exit(5);
 		if (mp_destroy(fd, a.pool_id) != -EPERM)
 			_exit(3);
 		if (mp_stats(fd, a.pool_id, &st) || st.state)

@@ -48,7 +48,7 @@ done
 # And the hit path must stay short: instructions are counted, not timed
 # (bench/icount.sh), so a budget just above today's count catches any
 # regression. Raise it only with a reason in the commit message.
-MPOOL_ICOUNT_BUDGET=${MPOOL_ICOUNT_BUDGET:-117}
+MPOOL_ICOUNT_BUDGET=${MPOOL_ICOUNT_BUDGET:-101}
 case " ${kernels[*]} " in
 *" 6.12 "*)
 	step demo quietly "$BUILD_DIR/demo.log" "$VM_DIR/run.sh" 6.12 demo
