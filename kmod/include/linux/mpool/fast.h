@@ -47,8 +47,10 @@ struct mpool;
  *
  * Only this CPU writes it, in the sections described at the top of this
  * file; the sums over all CPUs give the statistics and the lifetime count.
- * An object is counted out after it leaves the engine and back before it
- * enters it again, so the sums never count one object out twice.
+ * An object is counted out after it leaves the engine and back before any
+ * other CPU can take it again (before a shared engine's push; within the
+ * IRQs-off section, for the CPU's own magazines), so the sums never count
+ * one object out twice.
  */
 struct mpool_cpu {
 	struct mpool_mag_cache mags;
