@@ -52,25 +52,31 @@ struct mpool_ioctl_desc {
 	unsigned int cmd;
 	/* Shortest struct accepted: the size of the command's first version. */
 	unsigned int min_size;
+	/* Changes pools or leases: only on a file opened for writing. */
+	bool write;
 	int (*fn)(struct file *file, void *arg);
 };
 
 static const struct mpool_ioctl_desc mpool_ioctls[] = {
 	[_IOC_NR(MPOOL_IOC_INFO)] = {
-		MPOOL_IOC_INFO, 0, mpool_ioctl_info },
+		MPOOL_IOC_INFO, 0, false, mpool_ioctl_info },
 	[_IOC_NR(MPOOL_IOC_POOL_CREATE)] = {
-		MPOOL_IOC_POOL_CREATE, sizeof(struct mpool_pool_create), mpool_ioctl_pool_create },
+		MPOOL_IOC_POOL_CREATE, sizeof(struct mpool_pool_create), true,
+		mpool_ioctl_pool_create },
 	[_IOC_NR(MPOOL_IOC_POOL_ATTACH)] = {
-		MPOOL_IOC_POOL_ATTACH, sizeof(struct mpool_pool_attach), mpool_ioctl_pool_attach },
+		MPOOL_IOC_POOL_ATTACH, sizeof(struct mpool_pool_attach), false,
+		mpool_ioctl_pool_attach },
 	[_IOC_NR(MPOOL_IOC_POOL_DESTROY)] = {
-		MPOOL_IOC_POOL_DESTROY, sizeof(struct mpool_pool_destroy),
+		MPOOL_IOC_POOL_DESTROY, sizeof(struct mpool_pool_destroy), true,
 		mpool_ioctl_pool_destroy },
 	[_IOC_NR(MPOOL_IOC_LEASE)] = {
-		MPOOL_IOC_LEASE, sizeof(struct mpool_lease), mpool_ioctl_lease },
+		MPOOL_IOC_LEASE, sizeof(struct mpool_lease), true, mpool_ioctl_lease },
 	[_IOC_NR(MPOOL_IOC_RELEASE)] = {
-		MPOOL_IOC_RELEASE, sizeof(struct mpool_release), mpool_ioctl_release },
+		MPOOL_IOC_RELEASE, sizeof(struct mpool_release), true,
+		mpool_ioctl_release },
 	[_IOC_NR(MPOOL_IOC_POOL_STATS)] = {
-		MPOOL_IOC_POOL_STATS, sizeof(struct mpool_pool_stats), mpool_ioctl_pool_stats },
+		MPOOL_IOC_POOL_STATS, sizeof(struct mpool_pool_stats), false,
+		mpool_ioctl_pool_stats },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
@@ -126,6 +132,9 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 	desc = &mpool_ioctls[array_index_nospec(nr, ARRAY_SIZE(mpool_ioctls))];
 	if (!desc->fn || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
 		return -ENOTTY;
+	/* As write(2) on a file opened O_RDONLY. */
+	if (desc->write && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 
 	ksize = _IOC_SIZE(desc->cmd);
 	usize = _IOC_SIZE(ucmd);

@@ -340,6 +340,33 @@ TEST_F(pool, destroy_judges_the_opener)
 	ASSERT_EQ(MPOOL_STATE_DESTROYED, st.state);
 }
 
+/* Observing works read-only; changing pools or leases needs FMODE_WRITE. */
+TEST_F(pool, read_only_descriptor_observes_only)
+{
+	struct mpool_pool_attach a;
+	struct mpool_pool_stats st;
+	struct mpool_info info;
+	char name[MPOOL_POOL_NAME_MAX];
+	__u32 id = 0;
+	int fd = open(MPOOL_DEVICE, O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mp_info(fd, &info));
+	ASSERT_EQ(0, mp_attach(fd, self->name, &a));
+	ASSERT_EQ(0, mp_stats(fd, a.pool_id, &st));
+	mp_name(name, "ro");
+	ASSERT_EQ(-EBADF, mp_create(fd, name, MPOOL_ENG_RING, self->page, 1, NULL));
+	ASSERT_EQ(-EBADF, mp_lease(fd, a.pool_id, &id, 1));
+	ASSERT_EQ(-EBADF, mp_release(fd, a.pool_id, &id, 1));
+	ASSERT_EQ(-EBADF, mp_destroy(fd, a.pool_id));
+	/* Nothing changed: the pool lives, nothing is leased. */
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(0, st.state);
+	ASSERT_EQ(0, st.nr_leased);
+	ASSERT_EQ(-ENOENT, mp_attach(self->fd, name, NULL));
+	close(fd);
+}
+
 TEST_F(pool, admin_destroys_another_users_pool)
 {
 	char name[MPOOL_POOL_NAME_MAX];

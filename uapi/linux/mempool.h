@@ -8,7 +8,10 @@
  * one whose extra bytes are not zero (-E2BIG); a struct shorter than its
  * first published version is refused with -EINVAL (MPOOL_IOC_INFO accepts
  * any length). Reserved fields and flag bits the kernel does not know are
- * rejected with -EINVAL; unknown commands get -ENOTTY. Fields marked "out"
+ * rejected with -EINVAL; unknown commands get -ENOTTY. The commands that
+ * change pools or leases (POOL_CREATE, POOL_DESTROY, LEASE, RELEASE) need a
+ * descriptor opened for writing (-EBADF otherwise, as write(2)); INFO,
+ * POOL_ATTACH and POOL_STATS work on an O_RDONLY one. Fields marked "out"
  * are ignored on input.
  *
  * Model
