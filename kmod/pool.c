@@ -392,16 +392,16 @@ static bool mpool_put_prepare(struct mpool *pool, u32 idx)
 /* A put of an owned index that the hit path could not take. */
 static void mpool_put_idx_slow(struct mpool *pool, u32 idx)
 {
-	if (pool->hot.flags & MPOOL_HOT_HOOKS) {
-		if (!mpool_put_prepare(pool, idx)) {
-			/* Quarantined: back as far as the count goes. */
-			mpool_out_put(pool, NULL, 0, 1);
-			return;
-		}
-		if (mpool_hot_put_to(&pool->hot, pool->hot.engine, idx,
-				     mpool_idx_to_obj(pool, idx)))
-			return;
+	if (!mpool_put_prepare(pool, idx)) {
+		/* Quarantined: back as far as the count goes. */
+		mpool_out_put(pool, NULL, 0, 1);
+		return;
 	}
+	/* A pool with hooks skipped the hit path to run them: try it now. */
+	if (pool->hot.put_engine != pool->hot.engine &&
+	    mpool_hot_put_to(&pool->hot, pool->hot.engine, idx,
+			     mpool_idx_to_obj(pool, idx)))
+		return;
 	mpool_out_put(pool, &idx, 1, 1);
 }
 
@@ -585,8 +585,7 @@ void mpool_free_bulk(struct mpool *pool, void **objs, unsigned int n)
 		if (!mpool_debug_free_idx(pool, idx))
 			continue;
 		done++;
-		if ((pool->hot.flags & MPOOL_HOT_HOOKS) &&
-		    !mpool_put_prepare(pool, idx))
+		if (!mpool_put_prepare(pool, idx))
 			continue;
 		buf[k++] = idx;
 		if (k == ARRAY_SIZE(buf)) {
@@ -821,10 +820,8 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	if (p->flags & MPOOL_F_ZERO)
 		pool->hot.get_engine = MPOOL_NR_ENGINES;
 	pool->hot.put_engine = p->engine;
-	if (p->reset || p->validate) {
-		pool->hot.flags |= MPOOL_HOT_HOOKS;
+	if (p->reset || p->validate)
 		pool->hot.put_engine = MPOOL_NR_ENGINES;
-	}
 	if (p->flags & MPOOL_F_PAGE_ALIGNED)
 		pool->hot.stride = p->obj_size;
 	else

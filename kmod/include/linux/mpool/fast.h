@@ -58,15 +58,11 @@ struct mpool_cpu {
 	unsigned long puts;
 };
 
-/* struct mpool_hot::flags */
-#define MPOOL_HOT_HOOKS		0x1	/* a validate or reset hook: slow put */
-
 /**
  * struct mpool_hot - what every get and put of a pool reads: one cache line
  * @engine: enum mpool_engine
  * @dead: the pool was destroyed and lost its last user: no more gets,
  *	every put takes the slow path
- * @flags: MPOOL_HOT_*
  * @put_engine: @engine, or MPOOL_NR_ENGINES when a put must take the slow
  *	path (the pool has hooks)
  * @get_engine: @engine, or MPOOL_NR_ENGINES when a get must take the slow
@@ -90,7 +86,6 @@ struct mpool_cpu {
 struct mpool_hot {
 	u8 engine;
 	u8 dead;
-	u8 flags;
 	u8 put_engine;
 	u8 get_engine;
 	u8 stride_shift;
@@ -188,9 +183,8 @@ static __always_inline bool mpool_hot_obj_span(const struct mpool_hot *h,
 	if (likely(h->stride_shift)) {
 		if (unlikely(off & (h->stride - 1)))
 			return false;
-	} else {
-		if (unlikely(reciprocal_divide(off, h->stride_recip) * h->stride != off))
-			return false;
+	} else if (unlikely(reciprocal_divide(off, h->stride_recip) * h->stride != off)) {
+		return false;
 	}
 	*slotp = slot;
 	*offp = off;
