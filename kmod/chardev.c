@@ -14,6 +14,7 @@
  * owner), and every mapping holds the file, so the module cannot go while
  * a session or a mapping exists.
  */
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -24,29 +25,10 @@
 
 #include "compat.h"
 #include "internal.h"
+#include "ioctl.h"
 #include "session.h"
-
-#define MPOOL_FEATURES		(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT | MPOOL_FEAT_NODE)
-
-VISIBLE_IF_KUNIT int mpool_ioctl_info(struct file *file, void *arg)
-{
-	struct mpool_info *info = arg;
-
-	if (info->flags || info->reserved)
-		return -EINVAL;
-	info->api_version = MPOOL_API_VERSION;
-	info->features = MPOOL_FEATURES;
-	info->max_pools = MPOOL_MAX_POOLS;
-	info->max_bytes = READ_ONCE(mpool_max_bytes);
-	info->bytes_used = mpool_upool_bytes_used();
-	info->max_buf_size = PAGE_SIZE << MPOOL_MAX_PAGE_ORDER;
-	info->max_buf_count = MPOOL_MAX_BUF_COUNT;
-	info->max_batch = MPOOL_BATCH_MAX;
-	info->max_session_leases = READ_ONCE(mpool_max_session_leases);
-	info->nr_pools = mpool_upool_count();
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(mpool_ioctl_info);
+#include "upool.h"
+#include "user.h"
 
 struct mpool_ioctl_desc {
 	unsigned int cmd;
@@ -54,7 +36,7 @@ struct mpool_ioctl_desc {
 	unsigned int min_size;
 	/* Changes pools or leases: only on a file opened for writing. */
 	bool write;
-	int (*fn)(struct file *file, void *arg);
+	int (*fn)(struct file *file, struct mpool_ioctl *io);
 };
 
 static const struct mpool_ioctl_desc mpool_ioctls[] = {
@@ -75,45 +57,18 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 		MPOOL_IOC_RELEASE, sizeof(struct mpool_release), true,
 		mpool_ioctl_release },
 	[_IOC_NR(MPOOL_IOC_POOL_STATS)] = {
-		MPOOL_IOC_POOL_STATS, sizeof(struct mpool_pool_stats), false,
+		MPOOL_IOC_POOL_STATS, MPOOL_POOL_STATS_SIZE_VER0, false,
 		mpool_ioctl_pool_stats },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
 #define MPOOL_IOCTL_MAX_SIZE	128
 
-/* One ioctl in flight: the handler's argument and where its result goes. */
-struct mpool_ioctl_call {
-	u8 kbuf[MPOOL_IOCTL_MAX_SIZE] __aligned(8);
-	void __user *ubuf;
-	size_t out_size;
-	bool copied;
-};
-
-/**
- * mpool_ioctl_copy_out() - copy a handler's result to userspace now
- * @file: the file the ioctl came on
- * @arg: the argument buffer the dispatcher passed to the handler
- *
- * For handlers that must not make anything visible before the caller has
- * the result ("publish last"); the dispatcher then copies nothing more.
- *
- * Return: 0 or -EFAULT.
- */
-int mpool_ioctl_copy_out(struct file *file, void *arg)
-{
-	struct mpool_ioctl_call *call = container_of(arg, struct mpool_ioctl_call, kbuf[0]);
-
-	if (call->out_size && copy_to_user(call->ubuf, call->kbuf, call->out_size))
-		return -EFAULT;
-	call->copied = true;
-	return 0;
-}
-
 static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg)
 {
+	u8 kbuf[MPOOL_IOCTL_MAX_SIZE] __aligned(8);
 	const struct mpool_ioctl_desc *desc;
-	struct mpool_ioctl_call call;
+	struct mpool_ioctl io;
 	unsigned int nr = _IOC_NR(ucmd);
 	size_t ksize, usize;
 	int ret;
@@ -140,22 +95,23 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 	usize = _IOC_SIZE(ucmd);
 	if (usize < desc->min_size)
 		return -EINVAL;
-	call.ubuf = (void __user *)uarg;
+	io.arg = kbuf;
+	io.uarg = (void __user *)uarg;
 	/* An older caller gets the prefix it knows about. */
-	call.out_size = _IOC_DIR(ucmd) & _IOC_READ ? min(ksize, usize) : 0;
-	call.copied = false;
+	io.out_size = _IOC_DIR(ucmd) & _IOC_READ ? min(ksize, usize) : 0;
+	io.copied = false;
 	if (_IOC_DIR(ucmd) & _IOC_WRITE) {
-		ret = copy_struct_from_user(call.kbuf, ksize, call.ubuf, usize);
+		ret = copy_struct_from_user(kbuf, ksize, io.uarg, usize);
 		if (ret)
 			return ret;
 	} else {
-		memset(call.kbuf, 0, ksize);
+		memset(kbuf, 0, ksize);
 	}
 
-	ret = desc->fn(file, call.kbuf);
-	if (ret || call.copied)
+	ret = desc->fn(file, &io);
+	if (ret || io.copied)
 		return ret;
-	return mpool_ioctl_copy_out(file, call.kbuf);
+	return mpool_ioctl_copy_out(&io);
 }
 
 static int mpool_open(struct inode *inode, struct file *file)
@@ -192,15 +148,32 @@ static struct miscdevice mpool_miscdev = {
 	.mode	= 0600,
 };
 
+DEFINE_SHOW_ATTRIBUTE(mpool_upool);
+DEFINE_SHOW_ATTRIBUTE(mpool_user);
+
+static struct dentry *mpool_upools_dentry, *mpool_users_dentry;
+
 int mpool_chardev_init(void)
 {
-	return misc_register(&mpool_miscdev);
+	int err = misc_register(&mpool_miscdev);
+
+	if (err)
+		return err;
+	/* For operators: where the device's memory is, and who holds it. */
+	mpool_upools_dentry = debugfs_create_file("upools", 0400, mpool_debugfs_root,
+						  NULL, &mpool_upool_fops);
+	mpool_users_dentry = debugfs_create_file("users", 0400, mpool_debugfs_root,
+						 NULL, &mpool_user_fops);
+	return 0;
 }
 
 void mpool_chardev_exit(void)
 {
+	debugfs_remove(mpool_users_dentry);
+	debugfs_remove(mpool_upools_dentry);
 	misc_deregister(&mpool_miscdev);
 	/* No file is open (each holds a module reference): no session is left. */
 	mpool_upool_exit();
 	mpool_session_exit();
+	mpool_user_exit();
 }

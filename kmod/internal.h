@@ -11,12 +11,6 @@
 int mpool_chardev_init(void);
 void mpool_chardev_exit(void);
 
-#if IS_ENABLED(CONFIG_KUNIT)
-/* Exported only to the KUnit module (EXPORT_SYMBOL_IF_KUNIT). */
-struct file;
-int mpool_ioctl_info(struct file *file, void *arg);
-#endif
-
 extern struct dentry *mpool_debugfs_root;
 void mpool_debugfs_init(void);
 void mpool_debugfs_exit(void);

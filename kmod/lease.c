@@ -9,43 +9,30 @@
  * before it changes anything, then revokes the mappings, and only then
  * lets the buffers go back to the pool.
  */
-#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "pool.h"
+#include "ioctl.h"
 #include "session.h"
-#include "trace.h"
+#include "upool.h"
 
 /* Ids handled per round when a session ends, without allocating. */
 #define MPOOL_RETURN_BATCH	64
 
-static int mpool_lease_quota(struct mpool_session *sess, u32 n)
-{
-	unsigned int cap = READ_ONCE(mpool_max_session_leases);
-
-	if ((unsigned int)atomic_add_return(n, &sess->nr_leases) > cap) {
-		atomic_sub(n, &sess->nr_leases);
-		return -EDQUOT;
-	}
-	return 0;
-}
-
 /**
  * mpool_ioctl_lease() - MPOOL_IOC_LEASE
  * @file: the session's file
- * @arg: struct mpool_lease
+ * @io: struct mpool_lease
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
-int mpool_ioctl_lease(struct file *file, void *arg)
+int mpool_ioctl_lease(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
-	struct mpool_lease *req = arg;
+	struct mpool_lease *req = io->arg;
 	bool wait = req->flags & MPOOL_LEASE_F_WAIT;
-	struct mpool_upool *up;
 	struct mpool_att *att;
 	u32 *ids, i, n = req->count;
 	int err;
@@ -56,29 +43,20 @@ int mpool_ioctl_lease(struct file *file, void *arg)
 	att = mpool_session_att(sess, req->pool_id);
 	if (!att)
 		return -ENOENT;
-	up = att->up;
-	if (n > MPOOL_BATCH_MAX || n > up->nr_bufs)
+	if (n > MPOOL_BATCH_MAX || n > att->nr_bufs)
 		return -E2BIG;
 
-	err = mpool_lease_quota(sess, n);
-	if (err)
-		return err;
 	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL_ACCOUNT);
-	if (!ids) {
-		err = -ENOMEM;
-		goto out_quota;
-	}
-	err = mpool_upool_reserve(up, n, wait, req->timeout_ns);
+	if (!ids)
+		return -ENOMEM;
+	err = mpool_upool_lease(att->up, &sess->acct, ids, n, wait, req->timeout_ns);
 	if (err)
-		goto out_free;
-	err = mpool_upool_take(up, ids, n);
-	if (err)
-		goto out_free;
+		goto out;
 	if (copy_to_user(u64_to_user_ptr(req->ids), ids, array_size(n, sizeof(*ids)))) {
 		/* Never the session's: nothing to revoke. */
-		mpool_upool_return(up, ids, n);
+		mpool_upool_release(att->up, &sess->acct, ids, n);
 		err = -EFAULT;
-		goto out_free;
+		goto out;
 	}
 
 	mutex_lock(&att->lock);
@@ -86,30 +64,22 @@ int mpool_ioctl_lease(struct file *file, void *arg)
 		__set_bit(ids[i], att->leased);
 	att->nr_leased += n;
 	mutex_unlock(&att->lock);
-	mpool_stats_leased(up->pool, n);
-	trace_mpool_lease(up->pool, n);
+out:
 	kfree(ids);
-	return 0;
-
-out_free:
-	kfree(ids);
-out_quota:
-	atomic_sub(n, &sess->nr_leases);
 	return err;
 }
 
 /**
  * mpool_ioctl_release() - MPOOL_IOC_RELEASE
  * @file: the session's file
- * @arg: struct mpool_release
+ * @io: struct mpool_release
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
-int mpool_ioctl_release(struct file *file, void *arg)
+int mpool_ioctl_release(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
-	struct mpool_release *req = arg;
-	struct mpool_upool *up;
+	struct mpool_release *req = io->arg;
 	struct mpool_att *att;
 	u32 *ids, i, n = req->count;
 	bool mapped;
@@ -120,8 +90,7 @@ int mpool_ioctl_release(struct file *file, void *arg)
 	att = mpool_session_att(sess, req->pool_id);
 	if (!att)
 		return -ENOENT;
-	up = att->up;
-	if (n > MPOOL_BATCH_MAX || n > up->nr_bufs)
+	if (n > MPOOL_BATCH_MAX || n > att->nr_bufs)
 		return -E2BIG;
 
 	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL_ACCOUNT);
@@ -135,7 +104,7 @@ int mpool_ioctl_release(struct file *file, void *arg)
 	mutex_lock(&att->lock);
 	for (i = 0; i < n; i++) {
 		/* Clearing as we go also catches an id given twice. */
-		if (ids[i] >= up->nr_bufs || !__test_and_clear_bit(ids[i], att->leased)) {
+		if (ids[i] >= att->nr_bufs || !__test_and_clear_bit(ids[i], att->leased)) {
 			while (i--)
 				__set_bit(ids[i], att->leased);
 			mutex_unlock(&att->lock);
@@ -153,10 +122,7 @@ int mpool_ioctl_release(struct file *file, void *arg)
 	 */
 	if (mapped)
 		mpool_revoke(att, ids, n);
-	mpool_stats_leased(up->pool, -(int)n);
-	trace_mpool_release(up->pool, n);
-	mpool_upool_return(up, ids, n);
-	atomic_sub(n, &sess->nr_leases);
+	mpool_upool_release(att->up, &sess->acct, ids, n);
 out:
 	kfree(ids);
 	return err;
@@ -170,7 +136,6 @@ out:
  */
 void mpool_att_return_all(struct mpool_att *att)
 {
-	struct mpool_upool *up = att->up;
 	u32 ids[MPOOL_RETURN_BATCH];
 	unsigned int idx = 0, n;
 
@@ -178,8 +143,8 @@ void mpool_att_return_all(struct mpool_att *att)
 		n = 0;
 		mutex_lock(&att->lock);
 		while (n < ARRAY_SIZE(ids)) {
-			idx = find_next_bit(att->leased, up->nr_bufs, idx);
-			if (idx >= up->nr_bufs)
+			idx = find_next_bit(att->leased, att->nr_bufs, idx);
+			if (idx >= att->nr_bufs)
 				break;
 			__clear_bit(idx, att->leased);
 			ids[n++] = idx;
@@ -188,11 +153,8 @@ void mpool_att_return_all(struct mpool_att *att)
 		mutex_unlock(&att->lock);
 		if (!n)
 			break;
-		mpool_stats_leased(up->pool, -(int)n);
-		trace_mpool_release(up->pool, n);
-		mpool_upool_return(up, ids, n);
-		atomic_sub(n, &att->sess->nr_leases);
-			cond_resched();
+		mpool_upool_release(att->up, &att->sess->acct, ids, n);
+		cond_resched();
 	}
 }
 
@@ -214,7 +176,7 @@ __poll_t mpool_poll(struct file *file, poll_table *wait)
 	unsigned long id;
 
 	xa_for_each(&sess->atts, id, att) {
-		poll_wait(file, &att->up->wq, wait);
+		mpool_upool_poll_wait(att->up, file, wait);
 		if (mpool_upool_ready(att->up))
 			mask |= EPOLLIN | EPOLLRDNORM;
 	}

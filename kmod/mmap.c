@@ -18,13 +18,12 @@
 #include <linux/mm.h>
 
 #include "compat.h"
-#include "pool.h"
 #include "session.h"
+#include "upool.h"
 
 static vm_fault_t mpool_vm_fault(struct vm_fault *vmf)
 {
 	struct mpool_att *att = vmf->vma->vm_private_data;
-	struct mpool_upool *up = att->up;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 	unsigned long off;
 	u32 idx, pg;
@@ -39,13 +38,13 @@ static vm_fault_t mpool_vm_fault(struct vm_fault *vmf)
 	off = vmf->pgoff - att->base_pgoff;
 	if (off >= att->npages)
 		return VM_FAULT_SIGBUS;
-	idx = off / up->buf_pages;
-	pg = off % up->buf_pages;
+	idx = off / att->buf_pages;
+	pg = off % att->buf_pages;
 
 	mutex_lock(&att->lock);
 	if (test_bit(idx, att->leased))
 		ret = vmf_insert_page(vmf->vma, vmf->address,
-				      mpool_idx_to_page(up->pool, idx, pg));
+				      mpool_upool_page(att->up, idx, pg));
 	mutex_unlock(&att->lock);
 	return ret;
 }
@@ -113,13 +112,12 @@ int mpool_mmap(struct file *file, struct vm_area_struct *vma)
  */
 void mpool_revoke(struct mpool_att *att, const u32 *ids, u32 n)
 {
-	struct mpool_upool *up = att->up;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		pgoff_t pgoff = att->base_pgoff + (pgoff_t)ids[i] * up->buf_pages;
+		pgoff_t pgoff = att->base_pgoff + (pgoff_t)ids[i] * att->buf_pages;
 
 		unmap_mapping_range(att->sess->mapping, (loff_t)pgoff << PAGE_SHIFT,
-				    up->buf_size, 1);
+				    (loff_t)att->buf_pages << PAGE_SHIFT, 1);
 	}
 }

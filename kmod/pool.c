@@ -628,6 +628,35 @@ int mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
 EXPORT_SYMBOL_GPL(mpool_grow);
 
 /**
+ * mpool_prefill() - hold at least @nr_objs objects now, and from now on
+ * @pool: the pool
+ * @nr_objs: the new floor
+ * @gfp: how to allocate the arenas
+ *
+ * Raises the pool's init_objs, the floor the shrinker never takes it below,
+ * and grows it to that floor now with @gfp: for a caller that must fail
+ * cleanly when memory is short (__GFP_RETRY_MAYFAIL | __GFP_NOWARN), which
+ * mpool_create() with init_objs set would not.
+ *
+ * Context: process context; takes the pool's mutex.
+ * Return: 0, or -ENOMEM with whatever arenas were added kept.
+ */
+int mpool_prefill(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
+{
+	int err = 0;
+
+	might_sleep();
+	mutex_lock(&pool->lock);
+	pool->init_objs = max(pool->init_objs, min(nr_objs, pool->hot.max_objs));
+	if (pool->capacity < pool->init_objs)
+		err = mpool_grow_locked(pool, pool->init_objs - pool->capacity, gfp, false);
+	if (!err && pool->capacity < pool->init_objs)
+		err = -ENOMEM;
+	mutex_unlock(&pool->lock);
+	return err;
+}
+
+/**
  * mpool_shrink() - free idle arenas
  * @pool: the pool
  * @nr_objs: free arenas until at least this many objects are gone

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Sessions (one per open file) and their attachments to user pools: the
- * create, attach, destroy and stats ioctls.
+ * info, create, attach, destroy and stats ioctls.
  *
  * Create and attach follow "publish last": the result is copied to
  * userspace while the new attachment's slot is only reserved (and a new
  * pool only has its name reserved); if the copy fails, everything is taken
  * down again and nobody ever saw it.
+ *
+ * Every permission and every charge is decided by the credentials the file
+ * was opened with (file->f_cred), not by whoever uses the descriptor now:
+ * a descriptor passed to a more privileged process lends it no rights (the
+ * confused deputy).
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
@@ -15,8 +20,12 @@
 #include <linux/idr.h>
 #include <linux/slab.h>
 
-#include "pool.h"
+#include "ioctl.h"
 #include "session.h"
+#include "upool.h"
+
+#define MPOOL_FEATURES		(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT | MPOOL_FEAT_NODE | \
+				 MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME)
 
 /* Attachment ids, unique across the device: they make the mmap cookies. */
 static DEFINE_IDA(mpool_att_ida);
@@ -30,13 +39,22 @@ static DEFINE_IDA(mpool_att_ida);
 struct mpool_session *mpool_session_new(struct file *file)
 {
 	struct mpool_session *sess;
+	struct mpool_user *user;
 
-	sess = kzalloc(sizeof(*sess), GFP_KERNEL_ACCOUNT);
-	if (!sess)
+	user = mpool_user_get(file->f_cred->euid);
+	if (IS_ERR(user))
 		return NULL;
+	sess = kzalloc(sizeof(*sess), GFP_KERNEL_ACCOUNT);
+	if (!sess) {
+		mpool_user_put(user);
+		return NULL;
+	}
 	mutex_init(&sess->lock);
 	xa_init(&sess->atts);
-	atomic_set(&sess->nr_leases, 0);
+	sess->acct.user = user;
+	/* As RLIMIT_* checks let CAP_SYS_RESOURCE through. */
+	sess->acct.unlimited = file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE);
+	atomic_set(&sess->acct.nr_leases, 0);
 	sess->mapping = file->f_mapping;
 	return sess;
 }
@@ -67,35 +85,36 @@ static struct mpool_att *mpool_att_new(struct mpool_session *sess,
 	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
 	if (!att)
 		return ERR_PTR(-ENOMEM);
-	att->leased = bitmap_zalloc(up->nr_bufs, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	att->nr_bufs = mpool_upool_nr_bufs(up);
+	att->buf_pages = mpool_upool_buf_pages(up);
+	att->leased = bitmap_zalloc(att->nr_bufs, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!att->leased) {
-		kfree(att);
-		return ERR_PTR(-ENOMEM);
+		id = -ENOMEM;
+		goto err_att;
 	}
 	id = ida_alloc_range(&mpool_att_ida, 1, MPOOL_ATT_ID_MAX, GFP_KERNEL);
-	if (id < 0) {
-		bitmap_free(att->leased);
-		kfree(att);
-		return ERR_PTR(id);
-	}
+	if (id < 0)
+		goto err_leased;
 	mutex_init(&att->lock);
 	att->sess = sess;
 	att->up = up;
 	att->id = id;
 	att->base_pgoff = (pgoff_t)id << MPOOL_MMAP_PGOFF_SHIFT;
-	att->npages = up->bytes >> PAGE_SHIFT;
-	kref_get(&up->ref);
-	atomic_inc(&up->nr_sessions);
-	mpool_stats_session(up->pool, 1);
+	att->npages = mpool_upool_bytes(up) >> PAGE_SHIFT;
+	mpool_upool_attach(up, &sess->acct);
 	return att;
+
+err_leased:
+	bitmap_free(att->leased);
+err_att:
+	kfree(att);
+	return ERR_PTR(id);
 }
 
 /* The attachment holds no lease and no mapping any more. */
 static void mpool_att_free(struct mpool_att *att)
 {
-	atomic_dec(&att->up->nr_sessions);
-	mpool_stats_session(att->up->pool, -1);
-	mpool_upool_put(att->up);
+	mpool_upool_detach(att->up, &att->sess->acct);
 	ida_free(&mpool_att_ida, att->id);
 	mutex_destroy(&att->lock);
 	bitmap_free(att->leased);
@@ -120,6 +139,7 @@ void mpool_session_free(struct mpool_session *sess)
 	}
 	xa_destroy(&sess->atts);
 	mutex_destroy(&sess->lock);
+	mpool_user_put(sess->acct.user);
 	kfree(sess);
 }
 
@@ -128,7 +148,7 @@ void mpool_session_free(struct mpool_session *sess)
  * the session. On failure @att is freed and the caller undoes the rest.
  */
 static int mpool_att_commit(struct mpool_session *sess, struct mpool_att *att,
-			    struct file *file, void *arg, u32 *pool_id,
+			    struct mpool_ioctl *io, u32 *pool_id,
 			    u64 *mmap_offset, u64 *mmap_len)
 {
 	int err;
@@ -136,36 +156,56 @@ static int mpool_att_commit(struct mpool_session *sess, struct mpool_att *att,
 	lockdep_assert_held(&sess->lock);
 	err = xa_reserve(&sess->atts, att->id, GFP_KERNEL_ACCOUNT);
 	if (err)
-		goto fail;
+		goto err_free;
 	*pool_id = att->id;
 	*mmap_offset = (u64)att->id << MPOOL_MMAP_ID_SHIFT;
-	*mmap_len = att->up->bytes;
-	err = mpool_ioctl_copy_out(file, arg);
-	if (err) {
-		xa_release(&sess->atts, att->id);
-		goto fail;
-	}
+	*mmap_len = mpool_upool_bytes(att->up);
+	err = mpool_ioctl_copy_out(io);
+	if (err)
+		goto err_release;
 	/* Into the reserved slot: this allocates nothing and cannot fail. */
 	xa_store(&sess->atts, att->id, att, GFP_KERNEL);
 	sess->nr_atts++;
 	return 0;
 
-fail:
+err_release:
+	xa_release(&sess->atts, att->id);
+err_free:
 	mpool_att_free(att);
 	return err;
 }
 
 /**
- * mpool_ioctl_pool_create() - MPOOL_IOC_POOL_CREATE
+ * mpool_ioctl_info() - MPOOL_IOC_INFO
  * @file: the session's file
- * @arg: struct mpool_pool_create
+ * @io: struct mpool_info
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
-int mpool_ioctl_pool_create(struct file *file, void *arg)
+int mpool_ioctl_info(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
-	struct mpool_pool_create *req = arg;
+	struct mpool_info *info = io->arg;
+
+	if (info->flags || info->reserved)
+		return -EINVAL;
+	info->api_version = MPOOL_API_VERSION;
+	info->features = MPOOL_FEATURES;
+	mpool_upool_info(info, &sess->acct);
+	return 0;
+}
+
+/**
+ * mpool_ioctl_pool_create() - MPOOL_IOC_POOL_CREATE
+ * @file: the session's file
+ * @io: struct mpool_pool_create
+ *
+ * Return: 0 or a negative errno (see uapi/linux/mempool.h).
+ */
+int mpool_ioctl_pool_create(struct file *file, struct mpool_ioctl *io)
+{
+	struct mpool_session *sess = file->private_data;
+	struct mpool_pool_create *req = io->arg;
 	struct mpool_upool *up;
 	struct mpool_att *att;
 	int err;
@@ -177,26 +217,29 @@ int mpool_ioctl_pool_create(struct file *file, void *arg)
 	mutex_lock(&sess->lock);
 	if (sess->nr_atts >= MPOOL_SESSION_POOLS_MAX) {
 		err = -EDQUOT;
-		goto out;
+		goto out_unlock;
 	}
-	/* Whoever opened the file, not whoever holds it now (a passed fd). */
-	up = mpool_upool_create(req, file->f_cred->euid);
+	up = mpool_upool_create(req, &sess->acct);
 	if (IS_ERR(up)) {
 		err = PTR_ERR(up);
-		goto out;
+		goto out_unlock;
 	}
 	att = mpool_att_new(sess, up);
 	if (IS_ERR(att)) {
 		err = PTR_ERR(att);
-	} else {
-		err = mpool_att_commit(sess, att, file, arg, &req->pool_id,
-				       &req->mmap_offset, &req->mmap_len);
+		goto out_abort;
 	}
+	err = mpool_att_commit(sess, att, io, &req->pool_id, &req->mmap_offset,
+			       &req->mmap_len);
 	if (err)
-		mpool_upool_abort(up);
-	else
-		mpool_upool_publish(up);
-out:
+		goto out_abort;
+	mpool_upool_publish(up);
+	mutex_unlock(&sess->lock);
+	return 0;
+
+out_abort:
+	mpool_upool_abort(up);
+out_unlock:
 	mutex_unlock(&sess->lock);
 	return err;
 }
@@ -204,14 +247,14 @@ out:
 /**
  * mpool_ioctl_pool_attach() - MPOOL_IOC_POOL_ATTACH
  * @file: the session's file
- * @arg: struct mpool_pool_attach
+ * @io: struct mpool_pool_attach
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
-int mpool_ioctl_pool_attach(struct file *file, void *arg)
+int mpool_ioctl_pool_attach(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
-	struct mpool_pool_attach *req = arg;
+	struct mpool_pool_attach *req = io->arg;
 	struct mpool_upool *up;
 	struct mpool_att *att;
 	unsigned long id;
@@ -223,12 +266,12 @@ int mpool_ioctl_pool_attach(struct file *file, void *arg)
 	mutex_lock(&sess->lock);
 	if (sess->nr_atts >= MPOOL_SESSION_POOLS_MAX) {
 		err = -EDQUOT;
-		goto out;
+		goto out_unlock;
 	}
 	up = mpool_upool_find(req->name);
 	if (!up) {
 		err = -ENOENT;
-		goto out;
+		goto out_unlock;
 	}
 	xa_for_each(&sess->atts, id, att) {
 		if (att->up == up) {
@@ -241,14 +284,14 @@ int mpool_ioctl_pool_attach(struct file *file, void *arg)
 		err = PTR_ERR(att);
 		goto out_put;
 	}
-	req->buf_size = up->buf_size;
-	req->buf_count = up->nr_bufs;
-	req->engine = up->engine;
-	err = mpool_att_commit(sess, att, file, arg, &req->pool_id,
-			       &req->mmap_offset, &req->mmap_len);
+	req->buf_size = mpool_upool_buf_size(up);
+	req->buf_count = mpool_upool_nr_bufs(up);
+	req->engine = mpool_upool_engine(up);
+	err = mpool_att_commit(sess, att, io, &req->pool_id, &req->mmap_offset,
+			       &req->mmap_len);
 out_put:
 	mpool_upool_put(up);
-out:
+out_unlock:
 	mutex_unlock(&sess->lock);
 	return err;
 }
@@ -256,18 +299,17 @@ out:
 /**
  * mpool_ioctl_pool_destroy() - MPOOL_IOC_POOL_DESTROY
  * @file: the session's file
- * @arg: struct mpool_pool_destroy
+ * @io: struct mpool_pool_destroy
  *
- * Like IPC_RMID: the user who created the pool, or CAP_SYS_ADMIN, judged
- * by the credentials the file was opened with: a descriptor passed to a
- * more privileged process lends it no rights (the confused deputy).
+ * Like IPC_RMID: the user who created the pool, or CAP_SYS_ADMIN, both
+ * judged by the credentials the file was opened with.
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
-int mpool_ioctl_pool_destroy(struct file *file, void *arg)
+int mpool_ioctl_pool_destroy(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
-	struct mpool_pool_destroy *req = arg;
+	struct mpool_pool_destroy *req = io->arg;
 	struct mpool_att *att;
 
 	if (req->flags)
@@ -275,7 +317,7 @@ int mpool_ioctl_pool_destroy(struct file *file, void *arg)
 	att = mpool_session_att(sess, req->pool_id);
 	if (!att)
 		return -ENOENT;
-	if (!uid_eq(file->f_cred->euid, att->up->owner) &&
+	if (!mpool_upool_owned_by(att->up, &sess->acct) &&
 	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
 	return mpool_upool_destroy(att->up);
@@ -284,45 +326,26 @@ int mpool_ioctl_pool_destroy(struct file *file, void *arg)
 /**
  * mpool_ioctl_pool_stats() - MPOOL_IOC_POOL_STATS
  * @file: the session's file
- * @arg: struct mpool_pool_stats
+ * @io: struct mpool_pool_stats
  *
  * Return: 0 or a negative errno (see uapi/linux/mempool.h).
  */
-int mpool_ioctl_pool_stats(struct file *file, void *arg)
+int mpool_ioctl_pool_stats(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
-	struct mpool_pool_stats *st = arg;
-	struct mpool_upool *up;
+	struct mpool_pool_stats *st = io->arg;
 	struct mpool_att *att;
-	struct mpool_stats_sum sum;
 
 	if (st->flags)
 		return -EINVAL;
 	att = mpool_session_att(sess, st->pool_id);
 	if (!att)
 		return -ENOENT;
-	up = att->up;
-	/* So that buffers no longer referenced from outside count as free. */
-	mpool_upool_reclaim(up);
-
-	/* The pool's per-CPU counters: lease and release count there already. */
-	mpool_stats_read(up->pool, &sum);
-	st->buf_size = up->buf_size;
-	st->buf_count = up->nr_bufs;
-	st->engine = up->engine;
-	st->nr_free = max(atomic_read(&up->nr_free), 0);
-	st->nr_leased = sum.leased;
+	mpool_upool_stats(att->up, st, file->f_cred->user_ns);
 	mutex_lock(&att->lock);
 	st->nr_mine = att->nr_leased;
 	mutex_unlock(&att->lock);
-	st->nr_quarantined = READ_ONCE(up->nr_quarantined);
-	st->nr_sessions = atomic_read(&up->nr_sessions);
-	st->state = READ_ONCE(up->state) == MPOOL_UP_DEAD ? MPOOL_STATE_DESTROYED : 0;
-	st->leases = sum.leases;
-	st->releases = sum.releases;
 	st->mmap_offset = (u64)att->id << MPOOL_MMAP_ID_SHIFT;
-	st->mmap_len = up->bytes;
-	memcpy(st->name, up->name, sizeof(st->name));
 	return 0;
 }
 

@@ -69,6 +69,8 @@
 #define MPOOL_FEAT_POOLS	0x1ULL	/* create/attach/destroy/stats, lease, mmap */
 #define MPOOL_FEAT_WAIT		0x2ULL	/* MPOOL_LEASE_F_WAIT and poll() */
 #define MPOOL_FEAT_NODE		0x4ULL	/* MPOOL_CREATE_F_NODE */
+#define MPOOL_FEAT_USER_LIMITS	0x8ULL	/* per-user caps, mpool_info.*user* */
+#define MPOOL_FEAT_LIFETIME	0x10ULL	/* MPOOL_CREATE_F_SESSION */
 
 /**
  * struct mpool_info - what this module supports
@@ -85,8 +87,21 @@
  * @max_batch: out: most buffers one LEASE or RELEASE moves
  * @max_session_leases: out: most buffers one session may hold (module
  *	parameter max_session_leases)
- * @nr_pools: out: pools that exist now, destroyed ones still in use
- *	included
+ * @nr_pools: out: pools that exist now, destroyed ones still holding
+ *	memory (attached, or with quarantined buffers) included
+ * @max_user_pools: out: most pools one user may own (module parameter
+ *	max_user_pools)
+ * @max_user_leases: out: most buffers one user's sessions may hold
+ *	(module parameter max_user_leases)
+ * @max_user_bytes: out: most memory one user's pools may hold (module
+ *	parameter max_user_bytes)
+ * @user_pools: out: pools the caller's user owns now
+ * @user_leases: out: buffers the caller's user's sessions hold now
+ * @user_bytes: out: memory the caller's user's pools hold now
+ *
+ * The caller's user is the effective uid that opened the descriptor. The
+ * per-user caps do not apply to an opener with CAP_SYS_RESOURCE (its usage
+ * is still counted); the global ones apply to everybody.
  */
 struct mpool_info {
 	__u32 api_version;
@@ -101,6 +116,13 @@ struct mpool_info {
 	__u32 max_batch;
 	__u32 max_session_leases;
 	__u32 nr_pools;
+	/* Since API version 1 + MPOOL_FEAT_USER_LIMITS. */
+	__u32 max_user_pools;
+	__u32 max_user_leases;
+	__u64 max_user_bytes;
+	__u32 user_pools;
+	__u32 user_leases;
+	__u64 user_bytes;
 };
 
 /* Pool names: 1 to MPOOL_POOL_NAME_MAX - 1 bytes of [A-Za-z0-9._-], NUL-padded. */
@@ -113,6 +135,8 @@ struct mpool_info {
 
 /* struct mpool_pool_create.flags */
 #define MPOOL_CREATE_F_NODE	0x1U	/* allocate on NUMA node @node */
+#define MPOOL_CREATE_F_SESSION	0x2U	/* session-scoped, not persistent */
+#define MPOOL_CREATE_F_ALL	(MPOOL_CREATE_F_NODE | MPOOL_CREATE_F_SESSION)
 
 /**
  * struct mpool_pool_create - MPOOL_IOC_POOL_CREATE: create a pool and attach
@@ -129,9 +153,19 @@ struct mpool_info {
  * @mmap_offset: out: the offset to pass to mmap()
  * @mmap_len: out: buf_size * buf_count, the length of the whole mapping
  *
- * The pool lives until MPOOL_IOC_POOL_DESTROY (by any session of the same
- * user, or with CAP_SYS_ADMIN), then until the last session attached to it
- * ends. Buffer memory counts against mpool_info.max_bytes.
+ * Lifetime. A persistent pool (the default) keeps its name until
+ * MPOOL_IOC_POOL_DESTROY, by any session of the same user or with
+ * CAP_SYS_ADMIN, like a SysV shared memory segment. A session-scoped pool
+ * (MPOOL_CREATE_F_SESSION) is also destroyed when the last session of its
+ * creator's user that is attached to it ends. Either way, a destroyed pool
+ * keeps serving the leases already held until the last session attached
+ * to it ends.
+ *
+ * Charges. The pool and its memory count against mpool_info.max_pools and
+ * max_bytes, and against the creator's per-user caps (max_user_pools,
+ * max_user_bytes), until the memory is really gone: buffers quarantined
+ * when the pool goes stay charged until whatever references their pages
+ * lets go.
  */
 struct mpool_pool_create {
 	char name[MPOOL_POOL_NAME_MAX];
@@ -260,6 +294,9 @@ struct mpool_release {
  * @mmap_offset: out: as from create or attach
  * @mmap_len: out: as from create or attach
  * @name: out: the pool's name
+ * @owner_uid: out: the user who created the pool (and is charged with it),
+ *	in the caller's user namespace
+ * @create_flags: out: the MPOOL_CREATE_F_* flags it was created with
  *
  * On a quiet pool nr_free + nr_leased + nr_quarantined == buf_count and
  * leases - releases == nr_leased.
@@ -281,7 +318,14 @@ struct mpool_pool_stats {
 	__u64 mmap_offset;
 	__u64 mmap_len;
 	char name[MPOOL_POOL_NAME_MAX];
+	/* Since API version 1 + MPOOL_FEAT_LIFETIME. */
+	__u32 owner_uid;
+	__u32 create_flags;
 };
+
+/* The first published sizes of the structs that have grown since. */
+#define MPOOL_INFO_SIZE_VER0		64
+#define MPOOL_POOL_STATS_SIZE_VER0	104
 
 /*
  * Errors, beyond the general rules at the top (EINVAL for bad fields,
@@ -290,7 +334,9 @@ struct mpool_pool_stats {
  *
  *   POOL_CREATE   EEXIST  the name is taken
  *                 ENOSPC  max_pools or max_bytes would be exceeded
- *                 EDQUOT  the session has MPOOL_SESSION_POOLS_MAX pools
+ *                 EDQUOT  the session has MPOOL_SESSION_POOLS_MAX pools,
+ *                         or the user would exceed max_user_pools or
+ *                         max_user_bytes
  *                 ENOMEM  out of memory (or over the memory cgroup limit)
  *   POOL_ATTACH   ENOENT  no pool has that name
  *                 EEXIST  the session is already attached to it
@@ -302,7 +348,8 @@ struct mpool_pool_stats {
  *   LEASE         ENOENT  no such pool_id in this session
  *                 E2BIG   count above MPOOL_BATCH_MAX or buf_count
  *                 EDQUOT  the session would hold more than
- *                         max_session_leases buffers
+ *                         max_session_leases buffers, or its user more
+ *                         than max_user_leases
  *                 EAGAIN  fewer than count buffers free (no F_WAIT)
  *                 ETIMEDOUT, EINTR  (F_WAIT)
  *                 EIDRM   the pool was destroyed
