@@ -54,7 +54,7 @@ int mpool_ioctl_lease(struct file *file, struct mpool_ioctl *io)
 		goto out;
 	if (copy_to_user(u64_to_user_ptr(req->ids), ids, array_size(n, sizeof(*ids)))) {
 		/* Never the session's: nothing to revoke. */
-		mpool_upool_release(att->up, &sess->acct, ids, n);
+		mpool_upool_lease_abort(att->up, &sess->acct, ids, n);
 		err = -EFAULT;
 		goto out;
 	}
@@ -64,6 +64,7 @@ int mpool_ioctl_lease(struct file *file, struct mpool_ioctl *io)
 		__set_bit(ids[i], att->leased);
 	att->nr_leased += n;
 	mutex_unlock(&att->lock);
+	mpool_upool_lease_commit(att->up, n);
 out:
 	kfree(ids);
 	return err;

@@ -889,8 +889,19 @@ static void mpool_upool_lease_unquota(struct mpool_account *acct, u32 n)
 	atomic_sub(n, &acct->nr_leases);
 }
 
+/*
+ * Buffers whose lease ended, or never started, go back to the pool and
+ * their charge with them.
+ */
+static void mpool_upool_give_back(struct mpool_upool *up, struct mpool_account *acct,
+				  const u32 *ids, u32 n)
+{
+	mpool_upool_return(up, ids, n);
+	mpool_upool_lease_unquota(acct, n);
+}
+
 /**
- * mpool_upool_lease() - lease @n buffers to a session, zeroed
+ * mpool_upool_lease() - take @n buffers out for a session, zeroed
  * @up: the pool
  * @acct: the session's account, charged with the lease
  * @ids: where the buffer ids go
@@ -898,8 +909,9 @@ static void mpool_upool_lease_unquota(struct mpool_account *acct, u32 n)
  * @wait: sleep until @n are free
  * @timeout_ns: with @wait, the longest sleep; 0 for none
  *
- * All or nothing. The lease lasts until mpool_upool_release() of the same
- * ids, whatever happens to the session's view of them.
+ * All or nothing. The caller then hands the ids to userspace and calls
+ * mpool_upool_lease_commit(), or mpool_upool_lease_abort() if it could
+ * not: only a committed lease counts in the pool's statistics.
  *
  * Return: 0; -EDQUOT (the session or its user would hold too many);
  * -EIDRM, -EAGAIN, -ETIMEDOUT, -EINTR or -ERESTARTSYS as for reserving;
@@ -919,13 +931,38 @@ int mpool_upool_lease(struct mpool_upool *up, struct mpool_account *acct,
 	err = mpool_upool_take(up, ids, n);
 	if (err)
 		goto err_quota;
-	mpool_stats_leased(up->pool, n);
-	trace_mpool_lease(up->pool, n);
 	return 0;
 
 err_quota:
 	mpool_upool_lease_unquota(acct, n);
 	return err;
+}
+
+/**
+ * mpool_upool_lease_commit() - the session has the ids: the lease is on
+ * @up: the pool
+ * @n: buffers mpool_upool_lease() took
+ *
+ * The lease lasts until mpool_upool_release() of the same ids, whatever
+ * happens to the session's view of them.
+ */
+void mpool_upool_lease_commit(struct mpool_upool *up, u32 n)
+{
+	mpool_stats_leased(up->pool, n);
+	trace_mpool_lease(up->pool, n);
+}
+
+/**
+ * mpool_upool_lease_abort() - the session never got the ids: undo
+ * @up: the pool
+ * @acct: the account mpool_upool_lease() charged
+ * @ids: the buffers it took, never reachable by the session
+ * @n: how many
+ */
+void mpool_upool_lease_abort(struct mpool_upool *up, struct mpool_account *acct,
+			     const u32 *ids, u32 n)
+{
+	mpool_upool_give_back(up, acct, ids, n);
 }
 
 /**
@@ -942,8 +979,7 @@ void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 {
 	mpool_stats_leased(up->pool, -(int)n);
 	trace_mpool_release(up->pool, n);
-	mpool_upool_return(up, ids, n);
-	mpool_upool_lease_unquota(acct, n);
+	mpool_upool_give_back(up, acct, ids, n);
 }
 
 /**

@@ -45,6 +45,9 @@ void mpool_upool_put(struct mpool_upool *up);
 
 int mpool_upool_lease(struct mpool_upool *up, struct mpool_account *acct,
 		      u32 *ids, u32 n, bool wait, u64 timeout_ns);
+void mpool_upool_lease_commit(struct mpool_upool *up, u32 n);
+void mpool_upool_lease_abort(struct mpool_upool *up, struct mpool_account *acct,
+			     const u32 *ids, u32 n);
 void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 			 const u32 *ids, u32 n);
 bool mpool_upool_ready(struct mpool_upool *up);

@@ -263,7 +263,7 @@ static void op_create(struct fuzz *f, int si)
 		case 0: c.buf_size = 1 + below(f, f->page - 1); break;
 		case 1: c.buf_count = 0; break;
 		case 2: c.engine = 3 + below(f, 100); break;
-		case 3: c.flags = 2u << below(f, 31); break;
+		case 3: c.flags = 4u << below(f, 30); break;
 		case 4: c.reserved = 1 + below(f, 1000); break;
 		case 5: c.node = 1 + below(f, 100); break;
 		case 6: c.name[below(f, 8)] = "/ $!*\xff\x01~"[below(f, 8)]; break;

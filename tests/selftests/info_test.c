@@ -64,6 +64,16 @@ TEST_F(dev, info_reports_features_and_limits)
 	ASSERT_EQ(mp_param_get("max_session_leases"), info.max_session_leases);
 	ASSERT_GE(info.max_bytes, info.bytes_used);
 	ASSERT_GE(info.max_pools, info.nr_pools);
+	ASSERT_EQ(MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME,
+		  info.features & (MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME));
+	ASSERT_EQ(mp_param_get("max_user_pools"), info.max_user_pools);
+	ASSERT_EQ(mp_param_get("max_user_bytes"), info.max_user_bytes);
+	ASSERT_EQ(mp_param_get("max_user_leases"), info.max_user_leases);
+	/* The defaults leave room for other users. */
+	ASSERT_GT(info.max_pools, info.max_user_pools);
+	ASSERT_GT(info.max_bytes, info.max_user_bytes);
+	ASSERT_GE(info.bytes_used, info.user_bytes);
+	ASSERT_GE(info.nr_pools, info.user_pools);
 }
 
 TEST_F(dev, info_rejects_nonzero_flags_and_reserved)

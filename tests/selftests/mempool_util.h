@@ -68,7 +68,7 @@ static inline int mp_create(int fd, const char *name, __u32 engine, __u64 buf_si
 	};
 	int ret;
 
-	strncpy(c.name, name, sizeof(c.name));
+	memcpy(c.name, name, strnlen(name, sizeof(c.name)));
 	ret = mp_ioctl(fd, MPOOL_IOC_POOL_CREATE, &c);
 	if (out)
 		*out = c;
@@ -80,7 +80,7 @@ static inline int mp_attach(int fd, const char *name, struct mpool_pool_attach *
 	struct mpool_pool_attach a = {};
 	int ret;
 
-	strncpy(a.name, name, sizeof(a.name));
+	memcpy(a.name, name, strnlen(name, sizeof(a.name)));
 	ret = mp_ioctl(fd, MPOOL_IOC_POOL_ATTACH, &a);
 	if (out)
 		*out = a;

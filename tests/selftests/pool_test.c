@@ -171,7 +171,7 @@ TEST_F(pool, create_rejects_flags_reserved_engine_node)
 	c.reserved = 1;
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_POOL_CREATE, &c));
 	c = good;
-	c.flags = 0x2;
+	c.flags = 0x4;
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_POOL_CREATE, &c));
 	c.flags = 0x80000000u;
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_POOL_CREATE, &c));
@@ -425,13 +425,14 @@ TEST_F(pool, struct_sizes)
 	static const struct {
 		unsigned long cmd;
 		const char *name;
+		unsigned int first;	/* size of the first version; 0: as now */
 	} cmds[] = {
 		{ MPOOL_IOC_POOL_CREATE, "create" },
 		{ MPOOL_IOC_POOL_ATTACH, "attach" },
 		{ MPOOL_IOC_POOL_DESTROY, "destroy" },
 		{ MPOOL_IOC_LEASE, "lease" },
 		{ MPOOL_IOC_RELEASE, "release" },
-		{ MPOOL_IOC_POOL_STATS, "stats" },
+		{ MPOOL_IOC_POOL_STATS, "stats", MPOOL_POOL_STATS_SIZE_VER0 },
 	};
 	__u64 buf[64];
 	size_t i;
@@ -439,10 +440,11 @@ TEST_F(pool, struct_sizes)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		unsigned int dir = _IOC_DIR(cmds[i].cmd), nr = _IOC_NR(cmds[i].cmd);
 		unsigned int size = _IOC_SIZE(cmds[i].cmd);
+		unsigned int first = cmds[i].first ?: size;
 
 		memset(buf, 0, sizeof(buf));
-		EXPECT_EQ(-EINVAL, mp_ioctl(self->fd, _IOC(dir, MPOOL_IOC_MAGIC, nr, size - 4), buf))
-			TH_LOG("%s short by 4", cmds[i].name);
+		EXPECT_EQ(-EINVAL, mp_ioctl(self->fd, _IOC(dir, MPOOL_IOC_MAGIC, nr, first - 4), buf))
+			TH_LOG("%s shorter than its first version by 4", cmds[i].name);
 		EXPECT_EQ(-EINVAL, mp_ioctl(self->fd, _IOC(dir, MPOOL_IOC_MAGIC, nr, 0), buf))
 			TH_LOG("%s size 0", cmds[i].name);
 		buf[size / 8] = 1;
