@@ -422,6 +422,35 @@ TEST_F(lib, attach_reuses_or_makes_handles)
 	EXPECT_EQ(-EIDRM, mpl_get(self->pool, &id, 0));
 }
 
+/* MPL_POOL_SESSION: the pool goes with the creator's last session. */
+TEST_F(lib, session_pool_ends_with_its_session)
+{
+	char name[MPOOL_POOL_NAME_MAX];
+	struct mpl_pool_config cfg = {
+		.name = name, .engine = variant->engine, .buf_size = mp_page(),
+		.buf_count = 2, .node = -1, .flags = MPL_POOL_SESSION,
+	};
+	struct mpool_pool_stats st;
+	struct mpl_pool *p, *q;
+	struct mpl_dev *d;
+
+	mp_name(name, "libsess");
+	ASSERT_EQ(0, mpl_open(NULL, &d));
+	cfg.flags = 0x80;
+	EXPECT_EQ(-EINVAL, mpl_pool_create(d, &cfg, &p));
+	cfg.flags = MPL_POOL_SESSION;
+	ASSERT_EQ(0, mpl_pool_create(d, &cfg, &p));
+	ASSERT_EQ(0, mpl_pool_stats(p, &st));
+	EXPECT_EQ(MPOOL_CREATE_F_SESSION, st.create_flags & MPOOL_CREATE_F_SESSION);
+	EXPECT_EQ(geteuid(), st.owner_uid);
+	ASSERT_EQ(0, mpl_close(d));
+	EXPECT_EQ(-ENOENT, mpl_pool_attach(self->dev, name, &q));
+	/* The fixture's pool is persistent: it is still there. */
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(0, st.create_flags & MPOOL_CREATE_F_SESSION);
+	EXPECT_EQ(0, st.state);
+}
+
 struct waiter {
 	struct mpl_pool *pool;
 	atomic_int tid;

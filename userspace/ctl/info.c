@@ -43,10 +43,12 @@ int cmd_info(int argc, char **argv)
 		return CTL_EXIT_FAIL;
 	}
 	printf("api_version %u\n", info.api_version);
-	printf("features 0x%llx%s%s%s\n", (unsigned long long)info.features,
+	printf("features 0x%llx%s%s%s%s%s\n", (unsigned long long)info.features,
 	       info.features & MPOOL_FEAT_POOLS ? " pools" : "",
 	       info.features & MPOOL_FEAT_WAIT ? " wait" : "",
-	       info.features & MPOOL_FEAT_NODE ? " node" : "");
+	       info.features & MPOOL_FEAT_NODE ? " node" : "",
+	       info.features & MPOOL_FEAT_USER_LIMITS ? " user_limits" : "",
+	       info.features & MPOOL_FEAT_LIFETIME ? " lifetime" : "");
 	printf("max_pools %u\n", info.max_pools);
 	printf("nr_pools %u\n", info.nr_pools);
 	printf("max_bytes %llu\n", (unsigned long long)info.max_bytes);
@@ -55,5 +57,14 @@ int cmd_info(int argc, char **argv)
 	printf("max_buf_count %u\n", info.max_buf_count);
 	printf("max_batch %u\n", info.max_batch);
 	printf("max_session_leases %u\n", info.max_session_leases);
+	if (info.features & MPOOL_FEAT_USER_LIMITS) {
+		/* Yours: the user who runs this, as the module counts it. */
+		printf("max_user_pools %u\n", info.max_user_pools);
+		printf("user_pools %u\n", info.user_pools);
+		printf("max_user_bytes %llu\n", (unsigned long long)info.max_user_bytes);
+		printf("user_bytes %llu\n", (unsigned long long)info.user_bytes);
+		printf("max_user_leases %u\n", info.max_user_leases);
+		printf("user_leases %u\n", info.user_leases);
+	}
 	return CTL_EXIT_OK;
 }

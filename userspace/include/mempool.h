@@ -126,6 +126,7 @@ int mpl_info(struct mpl_dev *dev, struct mpool_info *info);
  * @buf_size: bytes per buffer, a multiple of the page size
  * @buf_count: how many buffers (all allocated now)
  * @node: NUMA node to allocate on, or -1 for no preference
+ * @flags: 0 for a persistent pool, or MPL_POOL_SESSION
  */
 struct mpl_pool_config {
 	const char *name;
@@ -133,7 +134,11 @@ struct mpl_pool_config {
 	uint64_t buf_size;
 	uint32_t buf_count;
 	int node;
+	uint32_t flags;
 };
+
+/* The pool ends with the last session of its creator's user attached to it. */
+#define MPL_POOL_SESSION	MPOOL_CREATE_F_SESSION
 
 /**
  * mpl_pool_create() - create a pool and attach it to the session
@@ -141,11 +146,14 @@ struct mpl_pool_config {
  * @cfg: the pool's name and shape
  * @poolp: receives the pool's handle (owned by @dev)
  *
- * The pool outlives the session: it exists until mpl_pool_destroy() and
- * the end of every session attached to it.
+ * A persistent pool outlives the session: it exists until
+ * mpl_pool_destroy() and the end of every session attached to it. One
+ * made with MPL_POOL_SESSION is also destroyed when the last session of
+ * the same user attached to it ends (so at mpl_close() if no other).
  *
- * Return: 0; -EEXIST (name taken), -ENOSPC (module limits), -EINVAL (bad
- * name or shape), -ENOMEM, or another negative errno.
+ * Return: 0; -EEXIST (name taken), -ENOSPC (module limits), -EDQUOT (the
+ * session's or the user's quota), -EINVAL (bad name, shape or flags),
+ * -ENOMEM, or another negative errno.
  */
 int mpl_pool_create(struct mpl_dev *dev, const struct mpl_pool_config *cfg,
 		    struct mpl_pool **poolp);
@@ -288,7 +296,7 @@ int64_t mpl_buf_id(const struct mpl_pool *pool, const void *addr);
  * Every buffer reads as zeros.
  *
  * Return: 0; -EAGAIN (fewer than @n free), -ETIMEDOUT or -EINTR (MPL_WAIT),
- * -EDQUOT (session quota), -E2BIG (@n too big), -EIDRM (pool destroyed),
+ * -EDQUOT (the session's or the user's lease quota), -E2BIG (@n too big), -EIDRM (pool destroyed),
  * or another negative errno.
  */
 int mpl_lease(struct mpl_pool *pool, uint32_t *ids, unsigned int n, unsigned int flags,

@@ -22,7 +22,8 @@ const char *mpl_strerror(int err)
 	case EAGAIN:
 		return "pool has too few free buffers";
 	case EDQUOT:
-		return "session quota reached (pools per session, or buffers leased)";
+		return "quota reached (the session's pools or leases, or your user's pools, "
+		       "bytes or leases: see 'mempoolctl info')";
 	case ENOSPC:
 		return "module limit reached (max_pools or max_bytes)";
 	case EIDRM:

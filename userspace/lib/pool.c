@@ -95,6 +95,9 @@ int mpl_pool_create(struct mpl_dev *dev, const struct mpl_pool_config *cfg,
 	err = mpl_name_copy(c.name, cfg->name);
 	if (err)
 		return err;
+	if (cfg->flags & ~MPL_POOL_SESSION)
+		return -EINVAL;
+	c.flags = cfg->flags;
 	if (cfg->node >= 0) {
 		c.flags |= MPOOL_CREATE_F_NODE;
 		c.node = cfg->node;
