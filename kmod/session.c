@@ -27,6 +27,8 @@
 #define MPOOL_FEATURES		(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT | MPOOL_FEAT_NODE | \
 				 MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME)
 
+static_assert(MPOOL_MAX_POOL_BYTES <= MPOOL_MMAP_WINDOW);
+
 /* Attachment ids, unique across the device: they make the mmap cookies. */
 static DEFINE_IDA(mpool_att_ida);
 

@@ -14,6 +14,7 @@
 #ifndef _MPOOL_UPOOL_H
 #define _MPOOL_UPOOL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <uapi/linux/mempool.h>
 
@@ -26,6 +27,8 @@ struct seq_file;
 struct user_namespace;
 
 #define MPOOL_MAX_BUF_COUNT	65536U
+/* Most bytes one pool may hold: its mmap window (session.h) is this big. */
+#define MPOOL_MAX_POOL_BYTES	BIT_ULL(32)
 /* User pools that may exist at once, destroyed ones still holding memory included. */
 #define MPOOL_MAX_POOLS		256
 

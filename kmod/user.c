@@ -121,7 +121,7 @@ EXPORT_SYMBOL_IF_KUNIT(mpool_user_cap);
  * mpool_user_charge() - count @n more of @res against @user
  * @user: the entry
  * @res: which resource
- * @n: how much (at most S64_MAX)
+ * @n: how much
  * @unlimited: the caller's credentials lift the cap: count, never refuse
  *
  * Return: 0, or -EDQUOT if the user would go over its cap (nothing is
@@ -130,7 +130,7 @@ EXPORT_SYMBOL_IF_KUNIT(mpool_user_cap);
 int mpool_user_charge(struct mpool_user *user, enum mpool_user_res res, u64 n,
 		      bool unlimited)
 {
-	s64 cap = min_t(u64, mpool_user_cap(res), S64_MAX);
+	u64 cap = min_t(u64, mpool_user_cap(res), S64_MAX);
 	atomic64_t *used = &user->used[res];
 	s64 old = atomic64_read(used);
 
@@ -138,8 +138,9 @@ int mpool_user_charge(struct mpool_user *user, enum mpool_user_res res, u64 n,
 		atomic64_add(n, used);
 		return 0;
 	}
+	/* Unsigned, so that no @n wraps past the cap; usage stays below S64_MAX. */
 	do {
-		if ((s64)n > cap || old > cap - (s64)n)
+		if (n > cap || (u64)old > cap - n)
 			return -EDQUOT;
 	} while (!atomic64_try_cmpxchg(used, &old, old + n));
 	return 0;
