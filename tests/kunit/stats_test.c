@@ -8,7 +8,8 @@
  * alive, then lets it go.
  *
  * The sequences run pinned to one CPU: which CPU's magazines serve a get
- * is part of what they check.
+ * is part of what they check. Samples run after the get or put that asked
+ * for them (kmod/stats.c): mpool_stats_sync() waits for them.
  */
 #include <kunit/test.h>
 #include <linux/fs.h>
@@ -176,8 +177,11 @@ struct want {
 static void expect_stats(struct kunit *test, struct mpool *pool,
 			 const struct want *w, int line)
 {
-	struct mpool_stats_sum s = mpool_test_stats(pool);
+	struct mpool_stats_sum s;
 
+	/* What the sequence asked for has been sampled. */
+	mpool_stats_sync(pool);
+	s = mpool_test_stats(pool);
 	kunit_info(test, "checking counters at line %d\n", line);
 	KUNIT_EXPECT_TRUE(test, s.enabled);
 	KUNIT_EXPECT_EQ(test, s.alloc, w->alloc);
@@ -246,8 +250,12 @@ static void stats_exact_sequence(struct kunit *test)
 	EXPECT_STATS(test, pool, &w);
 	KUNIT_EXPECT_EQ(test, t->low, 0);
 
-	/* Empty: a miss, reported as exhaustion, which notices the watermark. */
+	/*
+	 * Empty: a miss, reported as exhaustion, whose sample notices the
+	 * watermark.
+	 */
 	KUNIT_EXPECT_NULL(test, mpool_alloc(pool, GFP_ATOMIC));
+	mpool_stats_sync(pool);
 	KUNIT_EXPECT_EQ(test, t->exhausted, 1);
 	KUNIT_EXPECT_EQ(test, t->want, 1U);
 	KUNIT_EXPECT_FALSE(test, t->can_block);
@@ -314,6 +322,7 @@ static void stats_exact_sequence(struct kunit *test)
 	}
 	KUNIT_EXPECT_NULL(test, mpool_alloc(pool, GFP_ATOMIC));
 	KUNIT_EXPECT_NULL(test, mpool_alloc(pool, GFP_NOWAIT));
+	mpool_stats_sync(pool);
 	KUNIT_EXPECT_EQ(test, t->exhausted, 4);
 	KUNIT_EXPECT_EQ(test, t->low, 2);
 	w.alloc = 25;
@@ -365,9 +374,10 @@ static void stats_exact_sequence(struct kunit *test)
 
 /*
  * Without any read, the mark lags the true peak by at most what the
- * engine hands out between two slow paths: two magazines (percpu) or
- * MPOOL_STATS_TICK gets (ring, lockfree) per CPU; one CPU here. A read
- * then makes it exact.
+ * engine hands out between two requests for a sample: two magazines
+ * (percpu) or MPOOL_STATS_TICK gets (ring, lockfree) per CPU; one CPU
+ * here, and nothing handed out between the last request and its sample.
+ * A read then makes it exact.
  */
 static void stats_hwm_without_reads(struct kunit *test)
 {
@@ -390,6 +400,7 @@ static void stats_hwm_without_reads(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	KUNIT_ASSERT_EQ(test, mpool_alloc_bulk(pool, &objs[i], 10, GFP_ATOMIC), 0);
+	mpool_stats_sync(pool);
 	hwm = atomic_long_read(&pool->hwm);
 	KUNIT_EXPECT_LE(test, hwm, (long)peak);
 	KUNIT_EXPECT_GE(test, hwm, (long)(peak - lag));
