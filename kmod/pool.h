@@ -238,7 +238,9 @@ struct mpool {
 	 * for.
 	 */
 	struct irq_work sample_work ____cacheline_aligned_in_smp;
+	struct irq_work est_work;	/* refreshes @busy_est alone */
 	atomic_long_t hwm;		/* high-water mark of objects in use */
+	unsigned long busy_est;		/* out or quarantined, last summed */
 
 	/* Registry, under mpool_registry_lock. */
 	struct list_head list;		/* on the list of all pools */
@@ -300,6 +302,7 @@ void mpool_stats_init(void);
 void mpool_stats_pool_init(struct mpool *pool);
 void mpool_stats_sync(struct mpool *pool);
 void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum);
+unsigned int mpool_stats_idle_estimate(struct mpool *pool);
 u64 mpool_stats_in_use(const struct mpool *pool);
 u64 mpool_stats_nr_leased(const struct mpool *pool);
 void mpool_stats_cpu(const struct mpool *pool, int cpu,

@@ -39,6 +39,12 @@
  * trades) and MPOOL_STATS_TICK per online CPU for ring and lockfree (plus
  * one bulk get per CPU). Every read samples too, so the mark is never
  * below the in_use that any read reported.
+ *
+ * The shrinker. Its count callback must not sum per-CPU counters of every
+ * pool either. Each sum, sample or read, leaves the objects out or
+ * quarantined behind in pool->busy_est, and mpool_stats_idle_estimate()
+ * turns that into an idle count in O(1), asking est_work (a lazy irq_work
+ * too, which touches no statistics) to refresh it for the next count.
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
@@ -166,19 +172,34 @@ static void mpool_stats_check_low(struct mpool *pool, u64 in_use, u64 quarantine
 }
 
 /*
- * sample_work: raise the high-water mark, check the low watermark. Runs
- * in the timer tick, from nowhere a get or put waits for.
+ * Sum what is out and quarantined, for the shrinker's estimate and, if
+ * @stats, for the high-water mark and the low watermark. Runs from the
+ * irq_works below, and from nowhere a get or put waits for.
  */
-static void mpool_stats_sample_fn(struct irq_work *work)
+static void mpool_stats_sample(struct mpool *pool, bool stats)
 {
-	struct mpool *pool = container_of(work, struct mpool, sample_work);
 	s64 out = mpool_stats_out(pool);
 	u64 in_use = out > 0 ? out : 0;
+	u64 quarantined = mpool_stats_quarantined(pool);
 
+	WRITE_ONCE(pool->busy_est, in_use + quarantined);
+	if (!stats)
+		return;
 	mpool_stats_raise_hwm(pool, in_use);
 	if (pool->low_watermark)
-		mpool_stats_check_low(pool, in_use,
-				      mpool_stats_quarantined(pool));
+		mpool_stats_check_low(pool, in_use, quarantined);
+}
+
+/* sample_work: what mpool_stats_slow() asked for. */
+static void mpool_stats_sample_fn(struct irq_work *work)
+{
+	mpool_stats_sample(container_of(work, struct mpool, sample_work), true);
+}
+
+/* est_work: the shrinker's estimate alone, which stats=0 does not stop. */
+static void mpool_stats_est_fn(struct irq_work *work)
+{
+	mpool_stats_sample(container_of(work, struct mpool, est_work), false);
 }
 
 /**
@@ -188,10 +209,11 @@ static void mpool_stats_sample_fn(struct irq_work *work)
 void mpool_stats_pool_init(struct mpool *pool)
 {
 	pool->sample_work = IRQ_WORK_INIT_LAZY(mpool_stats_sample_fn);
+	pool->est_work = IRQ_WORK_INIT_LAZY(mpool_stats_est_fn);
 }
 
 /**
- * mpool_stats_sync() - wait for the sample asked for so far
+ * mpool_stats_sync() - wait for the samples asked for so far
  * @pool: the pool
  *
  * Before a pool is freed, and for KUnit, which must know when a sample
@@ -203,8 +225,31 @@ void mpool_stats_pool_init(struct mpool *pool)
 void mpool_stats_sync(struct mpool *pool)
 {
 	irq_work_sync(&pool->sample_work);
+	irq_work_sync(&pool->est_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_stats_sync);
+
+/**
+ * mpool_stats_idle_estimate() - idle objects as of the last sum, for the
+ *	shrinker
+ * @pool: the pool
+ *
+ * O(1): from the last sum any sample or read made, which may be stale by
+ * whatever the pool did since (no put asks for a sample: a pool whose
+ * objects all came back since is underestimated). So it also asks for a
+ * fresh sum for the next call.
+ *
+ * Context: any.
+ * Return: capacity minus the objects out or quarantined then, at least 0.
+ */
+unsigned int mpool_stats_idle_estimate(struct mpool *pool)
+{
+	unsigned long busy = READ_ONCE(pool->busy_est);
+	unsigned int capacity = READ_ONCE(pool->capacity);
+
+	irq_work_queue(&pool->est_work);
+	return busy < capacity ? capacity - busy : 0;
+}
 
 /**
  * mpool_stats_tick() - the periodic sample of the ring and lockfree engines
@@ -281,6 +326,7 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 
 	out = (s64)(sum->alloc - sum->put);
 	sum->in_use = out > 0 ? out : 0;
+	WRITE_ONCE(pool->busy_est, sum->in_use + sum->quarantined);
 	if (sum->enabled) {
 		mpool_stats_raise_hwm(pool, sum->in_use);
 		sum->hwm = atomic_long_read(&pool->hwm);
