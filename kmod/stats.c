@@ -31,14 +31,15 @@
  * High-water mark precision. A sample sums the gets before the puts, so it
  * never reports more objects in use than there were at some instant of the
  * sample. It runs between its request and the next timer tick of the CPU
- * that queued it (later only while that CPU keeps interrupts off), and it
- * can miss a peak that came and went between two samples: by at most the
- * objects handed out in the last tick before the peak, plus what a CPU can
- * hand out between two requests, 2 * MPOOL_MAG_SIZE objects per online CPU
- * for the percpu engine (no more than its two magazines between depot
- * trades) and MPOOL_STATS_TICK per online CPU for ring and lockfree (plus
- * one bulk get per CPU). Every read samples too, so the mark is never
- * below the in_use that any read reported.
+ * that queued it (later while that CPU keeps interrupts off or, under
+ * PREEMPT_RT, until its irq_work thread runs), and it can miss a peak
+ * that came and went between two samples: by at most the objects handed
+ * out in the last timer tick before the peak, plus what a CPU can hand out
+ * between two requests, 2 * MPOOL_MAG_SIZE objects per online CPU for the
+ * percpu engine (no more than its two magazines between depot trades) and
+ * MPOOL_STATS_TICK per online CPU for ring and lockfree (plus one bulk get
+ * per CPU). Every read samples too, so the mark is never below the in_use
+ * that any read reported.
  *
  * The shrinker. Its count callback must not sum per-CPU counters of every
  * pool either. Each sum, sample or read, leaves the objects out or
