@@ -61,8 +61,8 @@ static u32 mpool_pcp_idx(struct mpool *pool, unsigned long obj)
 /*
  * The slow half of a get: the hit half is inline (<linux/mpool/fast.h>).
  * With IRQs off, as the cache requires; a depot trade is this engine's
- * slow path, where the statistics sample (after IRQs are back on: a sample
- * reads every CPU's counters).
+ * slow path, where it asks for a statistics sample (which runs later: see
+ * kmod/stats.c).
  */
 static unsigned int mpool_pcp_get_bulk(struct mpool *pool, u32 *idx,
 				       unsigned int n)

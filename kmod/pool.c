@@ -830,6 +830,7 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	       kzalloc_node(sizeof(*pool), GFP_KERNEL_ACCOUNT, p->node);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
+	mpool_stats_pool_init(pool);
 	strscpy(pool->name, p->name, sizeof(pool->name));
 	pool->hot.engine = p->engine;
 	pool->ops = mpool_engines[p->engine];
@@ -907,6 +908,8 @@ fail:
  */
 void mpool_pool_free(struct mpool *pool)
 {
+	/* The put that gave the last object back may have asked for one. */
+	mpool_stats_sync(pool);
 	if (pool->engine)
 		pool->ops->fini(pool);
 	mpool_arena_teardown(pool);

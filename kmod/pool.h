@@ -14,6 +14,7 @@
 
 #include <linux/atomic.h>
 #include <linux/fault-inject.h>
+#include <linux/irq_work.h>
 #include <linux/jump_label.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -125,7 +126,7 @@ struct mpool_stats {
  * @put: objects given back, quarantined ones included (struct mpool_cpu
  *	puts, summed)
  * @in_use: objects handed out and not given back (@alloc - @put)
- * @hwm: high-water mark of @in_use (see mpool_stats_sample())
+ * @hwm: high-water mark of @in_use (see the top of kmod/stats.c)
  * @leased: buffers leased to userspace now (@leases - @releases)
  * @sessions: /dev/mempool sessions attached now
  * @reserved: bytes /dev/mempool reserves for the pool
@@ -229,8 +230,17 @@ struct mpool {
 	 */
 	atomic_long_t out;
 	struct rcu_head rcu;		/* from kill to folding the counts */
-	atomic_long_t hwm;		/* high-water mark of objects in use */
 	struct llist_node free_node;	/* on the deferred-free list */
+
+	/*
+	 * Samples (kmod/stats.c), on a line of their own: every request
+	 * writes @sample_work, which nothing on the other lines should pay
+	 * for.
+	 */
+	struct irq_work sample_work ____cacheline_aligned_in_smp;
+	struct irq_work est_work;	/* refreshes @busy_est alone */
+	atomic_long_t hwm;		/* high-water mark of objects in use */
+	unsigned long busy_est;		/* out or quarantined, last summed */
 
 	/* Registry, under mpool_registry_lock. */
 	struct list_head list;		/* on the list of all pools */
@@ -289,8 +299,10 @@ static __always_inline bool mpool_stats_on(void)
 }
 
 void mpool_stats_init(void);
+void mpool_stats_pool_init(struct mpool *pool);
+void mpool_stats_sync(struct mpool *pool);
 void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum);
-void mpool_stats_sample(struct mpool *pool);
+unsigned int mpool_stats_idle_estimate(struct mpool *pool);
 u64 mpool_stats_in_use(const struct mpool *pool);
 u64 mpool_stats_nr_leased(const struct mpool *pool);
 void mpool_stats_cpu(const struct mpool *pool, int cpu,
@@ -303,12 +315,17 @@ void mpool_stats_reserved(struct mpool *pool, s64 delta);
 
 /*
  * A slow path ran (a depot trade, a miss, a grow): the moment to raise the
- * high-water mark and look at the low watermark.
+ * high-water mark and look at the low watermark. Only asks for the sample,
+ * which sums over every CPU later (see kmod/stats.c): O(1), any context.
+ * A request that finds one pending adds nothing, and loses nothing either:
+ * irq_work_queue() is a full barrier even then, which irq_work_single()
+ * pairs with before it runs the sample, so the sample sees every count
+ * this CPU made before asking.
  */
 static inline void mpool_stats_slow(struct mpool *pool)
 {
 	if (mpool_stats_on())
-		mpool_stats_sample(pool);
+		irq_work_queue(&pool->sample_work);
 }
 
 /* Why a pool shrank (mpool_pool_shrink(), trace event mpool_shrink). */

@@ -388,27 +388,36 @@ static unsigned int mpool_shrink_floor(const struct mpool *pool)
 /**
  * mpool_registry_count_idle() - idle objects the shrinker could free
  *
+ * O(1) per pool, nothing summed over CPUs: engines that can count what a
+ * shrink would take (the ring; the percpu depot) say so, which is exact
+ * but racy; for the others (lockfree) it is the estimate of the last
+ * sample or read, mpool_stats_idle_estimate(), which may be stale. Either
+ * way it is capped at what the floor leaves, so a live pool never counts
+ * objects below init_objs. The shrink itself (mpool_registry_shrink())
+ * looks at the real state, under the pool's lock.
+ *
  * Context: reclaim; never blocks (returns 0 if the registry is busy).
  * Return: the sum over all pools, approximate.
  */
 unsigned long mpool_registry_count_idle(void)
 {
-	struct mpool_stats_sum sum;
+	unsigned int floor, capacity, idle;
 	unsigned long total = 0;
 	struct mpool *pool;
-	unsigned int floor;
 
 	/* Reclaim can run under the registry lock (pool creation). */
 	if (!mutex_trylock(&mpool_registry_lock))
 		return 0;
 	list_for_each_entry(pool, &mpool_pools, list) {
-		mpool_stats_read(pool, &sum);
 		floor = mpool_shrink_floor(pool);
-		if (sum.capacity <= floor)
+		capacity = READ_ONCE(pool->capacity);
+		if (capacity <= floor)
 			continue;
 		if (pool->ops->count)
-			sum.idle = min_t(u64, sum.idle, pool->ops->count(pool));
-		total += min_t(u64, sum.idle, sum.capacity - floor);
+			idle = pool->ops->count(pool);
+		else
+			idle = mpool_stats_idle_estimate(pool);
+		total += min(idle, capacity - floor);
 	}
 	mutex_unlock(&mpool_registry_lock);
 	return total;

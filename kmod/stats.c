@@ -7,29 +7,53 @@
  * which the pool's lifetime needs anyway); hits are derived at read time
  * as the gets no slow path served. Slow paths bump counters of their own
  * CPU (struct mpool_stats) and write nothing shared. Whatever needs the
- * sum over all CPUs, the high-water mark and the low watermark, is done on
- * a slow path only: a percpu-engine depot trade (at most one per
- * MPOOL_MAG_SIZE operations of a CPU), every MPOOL_STATS_TICK-th get of a
- * CPU for the engines that have no slow path of their own (never in NMI),
- * a miss, a grow, and a read. Loading the module with stats=0 turns those
- * samples off through a static key.
+ * sum over all CPUs, the high-water mark and the low watermark, is a
+ * sample, and no get or put takes one, not even on a slow path: it asks
+ * for one, which queues the pool's sample_work, an irq_work, and returns.
+ * That costs one atomic on the pool, whatever the number of CPUs, and a
+ * request that finds a sample pending is merged into it: one sample per
+ * pool in flight at most. Requests come from a percpu-engine depot trade
+ * (at most one per MPOOL_MAG_SIZE operations of a CPU), every
+ * MPOOL_STATS_TICK-th get of a CPU for the engines that have no slow path
+ * of their own, a miss and a grow. Reads sample at once. Loading the
+ * module with stats=0 turns the samples off through a static key.
+ *
+ * Why a lazy irq_work. It is the one deferral that every context a get or
+ * put runs in may queue: the lockfree engine runs in NMI, so its gets
+ * sample too, and no workqueue can be kicked from there. Lazy, it runs at
+ * the next timer tick of the CPU that queued it (from a kthread under
+ * PREEMPT_RT) rather than interrupting that CPU at once with a self-IPI,
+ * which would cost more than the sum itself for a few CPUs, in a VM most
+ * of all, and would still run the sum on the same CPU right away. Waiting
+ * for the tick also merges the requests of a busy pool into one sum per
+ * tick at most.
  *
  * High-water mark precision. A sample sums the gets before the puts, so it
  * never reports more objects in use than there were at some instant of the
- * sample. It can miss a peak that came and went between two samples: by
- * at most 2 * MPOOL_MAG_SIZE objects per online CPU for the percpu engine
- * (a CPU hands out no more than its two magazines between depot trades)
- * and MPOOL_STATS_TICK per online CPU for ring and lockfree (plus one bulk
- * get per CPU). Every read samples too, so the mark is never below the
- * in_use that any read reported.
+ * sample. It runs between its request and the next timer tick of the CPU
+ * that queued it (later while that CPU keeps interrupts off or, under
+ * PREEMPT_RT, until its irq_work thread runs), and it can miss a peak
+ * that came and went between two samples: by at most the objects handed
+ * out in the last timer tick before the peak, plus what a CPU can hand out
+ * between two requests, 2 * MPOOL_MAG_SIZE objects per online CPU for the
+ * percpu engine (no more than its two magazines between depot trades) and
+ * MPOOL_STATS_TICK per online CPU for ring and lockfree (plus one bulk get
+ * per CPU). Every read samples too, so the mark is never below the in_use
+ * that any read reported.
+ *
+ * The shrinker. Its count callback must not sum per-CPU counters of every
+ * pool either. Each sum, sample or read, leaves the objects out or
+ * quarantined behind in pool->busy_est, and mpool_stats_idle_estimate()
+ * turns that into an idle count in O(1), asking est_work (a lazy irq_work
+ * too, which touches no statistics) to refresh it for the next count.
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/irq_work.h>
 #include <linux/jump_label.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
-#include <linux/preempt.h>
 
 #include "compat.h"
 #include "pool.h"
@@ -148,24 +172,84 @@ static void mpool_stats_check_low(struct mpool *pool, u64 in_use, u64 quarantine
 	}
 }
 
-/**
- * mpool_stats_sample() - raise the high-water mark, check the low watermark
- * @pool: the pool
- *
- * Called from the slow paths listed at the top of this file (through
- * mpool_stats_slow()), never from a get or put that stays on its CPU.
- *
- * Context: any but NMI.
+/*
+ * Sum what is out and quarantined, for the shrinker's estimate and, if
+ * @stats, for the high-water mark and the low watermark. Runs from the
+ * irq_works below, and from nowhere a get or put waits for.
  */
-void mpool_stats_sample(struct mpool *pool)
+static void mpool_stats_sample(struct mpool *pool, bool stats)
 {
 	s64 out = mpool_stats_out(pool);
 	u64 in_use = out > 0 ? out : 0;
+	u64 quarantined = mpool_stats_quarantined(pool);
 
+	WRITE_ONCE(pool->busy_est, in_use + quarantined);
+	if (!stats)
+		return;
 	mpool_stats_raise_hwm(pool, in_use);
 	if (pool->low_watermark)
-		mpool_stats_check_low(pool, in_use,
-				      mpool_stats_quarantined(pool));
+		mpool_stats_check_low(pool, in_use, quarantined);
+}
+
+/* sample_work: what mpool_stats_slow() asked for. */
+static void mpool_stats_sample_fn(struct irq_work *work)
+{
+	mpool_stats_sample(container_of(work, struct mpool, sample_work), true);
+}
+
+/* est_work: the shrinker's estimate alone, which stats=0 does not stop. */
+static void mpool_stats_est_fn(struct irq_work *work)
+{
+	mpool_stats_sample(container_of(work, struct mpool, est_work), false);
+}
+
+/**
+ * mpool_stats_pool_init() - set up a new pool's samples
+ * @pool: the pool, before anything can ask it for a sample
+ */
+void mpool_stats_pool_init(struct mpool *pool)
+{
+	pool->sample_work = IRQ_WORK_INIT_LAZY(mpool_stats_sample_fn);
+	pool->est_work = IRQ_WORK_INIT_LAZY(mpool_stats_est_fn);
+}
+
+/**
+ * mpool_stats_sync() - wait for the samples asked for so far
+ * @pool: the pool
+ *
+ * Before a pool is freed, and for KUnit, which must know when a sample
+ * has run.
+ *
+ * Context: process context; may wait up to a timer tick of the CPU the
+ * sample was queued on.
+ */
+void mpool_stats_sync(struct mpool *pool)
+{
+	irq_work_sync(&pool->sample_work);
+	irq_work_sync(&pool->est_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_stats_sync);
+
+/**
+ * mpool_stats_idle_estimate() - idle objects as of the last sum, for the
+ *	shrinker
+ * @pool: the pool
+ *
+ * O(1): from the last sum any sample or read made, which may be stale by
+ * whatever the pool did since (no put asks for a sample: a pool whose
+ * objects all came back since is underestimated). So it also asks for a
+ * fresh sum for the next call.
+ *
+ * Context: any.
+ * Return: capacity minus the objects out or quarantined then, at least 0.
+ */
+unsigned int mpool_stats_idle_estimate(struct mpool *pool)
+{
+	unsigned long busy = READ_ONCE(pool->busy_est);
+	unsigned int capacity = READ_ONCE(pool->capacity);
+
+	irq_work_queue(&pool->est_work);
+	return busy < capacity ? capacity - busy : 0;
 }
 
 /**
@@ -173,14 +257,14 @@ void mpool_stats_sample(struct mpool *pool)
  * @pool: the pool
  *
  * Their hit path has no slow path to sample on, so it calls this every
- * MPOOL_STATS_TICK gets of a CPU. Not for direct use.
+ * MPOOL_STATS_TICK gets of a CPU. Asks for the sample, which runs later,
+ * so a get in NMI samples as well as any other. Not for direct use.
  *
- * Context: any the pool's engine allows; skips the sample in NMI.
+ * Context: any the pool's engine allows, NMI included.
  */
 __cold void mpool_stats_tick(struct mpool *pool)
 {
-	if (!in_nmi())
-		mpool_stats_slow(pool);
+	mpool_stats_slow(pool);
 }
 EXPORT_SYMBOL_GPL(mpool_stats_tick);
 
@@ -243,6 +327,7 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 
 	out = (s64)(sum->alloc - sum->put);
 	sum->in_use = out > 0 ? out : 0;
+	WRITE_ONCE(pool->busy_est, sum->in_use + sum->quarantined);
 	if (sum->enabled) {
 		mpool_stats_raise_hwm(pool, sum->in_use);
 		sum->hwm = atomic_long_read(&pool->hwm);

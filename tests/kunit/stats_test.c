@@ -3,12 +3,14 @@
  * Statistics, trace events and debugfs, every engine: after a known
  * sequence of operations every counter has its exact value and every event
  * fired exactly as often as it should; the high-water mark keeps its
- * documented precision without reads; the /dev/mempool counters add up;
- * and a debugfs file held open across a pool's destroy keeps the pool
- * alive, then lets it go.
+ * documented precision without reads; the samples the hit path asks for
+ * raise the mark and fire the low watermark event; the /dev/mempool
+ * counters add up; and a debugfs file held open across a pool's destroy
+ * keeps the pool alive, then lets it go.
  *
  * The sequences run pinned to one CPU: which CPU's magazines serve a get
- * is part of what they check.
+ * is part of what they check. Samples run after the get or put that asked
+ * for them (kmod/stats.c): mpool_stats_sync() waits for them.
  */
 #include <kunit/test.h>
 #include <linux/fs.h>
@@ -176,8 +178,11 @@ struct want {
 static void expect_stats(struct kunit *test, struct mpool *pool,
 			 const struct want *w, int line)
 {
-	struct mpool_stats_sum s = mpool_test_stats(pool);
+	struct mpool_stats_sum s;
 
+	/* What the sequence asked for has been sampled. */
+	mpool_stats_sync(pool);
+	s = mpool_test_stats(pool);
 	kunit_info(test, "checking counters at line %d\n", line);
 	KUNIT_EXPECT_TRUE(test, s.enabled);
 	KUNIT_EXPECT_EQ(test, s.alloc, w->alloc);
@@ -246,8 +251,12 @@ static void stats_exact_sequence(struct kunit *test)
 	EXPECT_STATS(test, pool, &w);
 	KUNIT_EXPECT_EQ(test, t->low, 0);
 
-	/* Empty: a miss, reported as exhaustion, which notices the watermark. */
+	/*
+	 * Empty: a miss, reported as exhaustion, whose sample notices the
+	 * watermark.
+	 */
 	KUNIT_EXPECT_NULL(test, mpool_alloc(pool, GFP_ATOMIC));
+	mpool_stats_sync(pool);
 	KUNIT_EXPECT_EQ(test, t->exhausted, 1);
 	KUNIT_EXPECT_EQ(test, t->want, 1U);
 	KUNIT_EXPECT_FALSE(test, t->can_block);
@@ -314,6 +323,7 @@ static void stats_exact_sequence(struct kunit *test)
 	}
 	KUNIT_EXPECT_NULL(test, mpool_alloc(pool, GFP_ATOMIC));
 	KUNIT_EXPECT_NULL(test, mpool_alloc(pool, GFP_NOWAIT));
+	mpool_stats_sync(pool);
 	KUNIT_EXPECT_EQ(test, t->exhausted, 4);
 	KUNIT_EXPECT_EQ(test, t->low, 2);
 	w.alloc = 25;
@@ -365,9 +375,10 @@ static void stats_exact_sequence(struct kunit *test)
 
 /*
  * Without any read, the mark lags the true peak by at most what the
- * engine hands out between two slow paths: two magazines (percpu) or
- * MPOOL_STATS_TICK gets (ring, lockfree) per CPU; one CPU here. A read
- * then makes it exact.
+ * engine hands out between two requests for a sample: two magazines
+ * (percpu) or MPOOL_STATS_TICK gets (ring, lockfree) per CPU; one CPU
+ * here, and nothing handed out between the last request and its sample.
+ * A read then makes it exact.
  */
 static void stats_hwm_without_reads(struct kunit *test)
 {
@@ -390,6 +401,7 @@ static void stats_hwm_without_reads(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	KUNIT_ASSERT_EQ(test, mpool_alloc_bulk(pool, &objs[i], 10, GFP_ATOMIC), 0);
+	mpool_stats_sync(pool);
 	hwm = atomic_long_read(&pool->hwm);
 	KUNIT_EXPECT_LE(test, hwm, (long)peak);
 	KUNIT_EXPECT_GE(test, hwm, (long)(peak - lag));
@@ -411,6 +423,88 @@ static void stats_hwm_without_reads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.hwm, (u64)peak);
 	KUNIT_EXPECT_EQ(test, s.alloc, 2ULL * peak);
 	KUNIT_EXPECT_EQ(test, s.put, 2ULL * peak);
+	mpool_destroy(pool);
+}
+
+/* @n objects, without blocking: hits, for a pool filled at creation. */
+static void get_n(struct kunit *test, struct mpool *pool, void **objs,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		objs[i] = mpool_alloc(pool, GFP_ATOMIC);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+}
+
+static void put_n(struct mpool *pool, void **objs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		mpool_free(pool, objs[i]);
+}
+
+/*
+ * The ring and lockfree hit path sums nothing: every MPOOL_STATS_TICK gets
+ * of a CPU it asks for a sample, which runs later. Without a read (which
+ * samples on its own), waiting for that sample shows the mark raised and
+ * the low watermark event fired, once per crossing, and nothing before
+ * the request.
+ */
+static void stats_hit_path_samples(struct kunit *test)
+{
+	const unsigned int tick = MPOOL_STATS_TICK;
+	struct mpool_params *p = mpool_test_params(test, "tick", 64, 2 * tick, 2 * tick);
+	struct trace_seen *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct mpool *pool;
+	void **objs;
+
+	if (mpool_test_engine(test) == MPOOL_ENGINE_PERCPU)
+		kunit_skip(test, "the percpu engine asks on depot trades instead");
+	objs = kunit_kcalloc(test, 2 * tick, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	/* Idle drops below the mark with the tick-th object out. */
+	p->low_watermark = tick + 1;
+	t->name = p->name;
+	trace_attach(test, t);
+	pin_to_this_cpu(test);
+	pool = mpool_test_create(test, p);
+	require_stats(test, pool);
+
+	/* One get short of a request: nothing to wait for, nothing sampled. */
+	get_n(test, pool, objs, tick - 1);
+	mpool_stats_sync(pool);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->hwm), 0L);
+	KUNIT_EXPECT_EQ(test, t->low, 0);
+
+	/* The tick-th get asks: once its sample has run, mark and event. */
+	get_n(test, pool, &objs[tick - 1], 1);
+	mpool_stats_sync(pool);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->hwm), (long)tick);
+	KUNIT_EXPECT_EQ(test, t->low, 1);
+	KUNIT_EXPECT_EQ(test, t->low_idle, (u64)tick);
+	KUNIT_EXPECT_TRUE(test, test_bit(MPOOL_S_LOW, &pool->state));
+
+	/* Puts ask for nothing; the next request, with one out, re-arms. */
+	put_n(pool, objs, tick);
+	get_n(test, pool, objs, tick - 1);
+	put_n(pool, objs, tick - 1);
+	get_n(test, pool, objs, 1);
+	mpool_stats_sync(pool);
+	KUNIT_EXPECT_FALSE(test, test_bit(MPOOL_S_LOW, &pool->state));
+	KUNIT_EXPECT_EQ(test, t->low, 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->hwm), (long)tick);
+
+	/* A tick more out, one past the first peak: a second crossing. */
+	get_n(test, pool, &objs[1], tick);
+	mpool_stats_sync(pool);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->hwm), (long)tick + 1);
+	KUNIT_EXPECT_EQ(test, t->low, 2);
+	KUNIT_EXPECT_EQ(test, t->low_idle, (u64)tick - 1);
+	put_n(pool, objs, tick + 1);
 	mpool_destroy(pool);
 }
 
@@ -552,6 +646,7 @@ static void stats_bad_low_watermark(struct kunit *test)
 static struct kunit_case mpool_stats_cases[] = {
 	KUNIT_CASE_PARAM(stats_exact_sequence, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(stats_hwm_without_reads, mpool_engine_gen_params),
+	KUNIT_CASE_PARAM(stats_hit_path_samples, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(stats_lease_session_counters, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(stats_debugfs_outlives_destroy, mpool_engine_gen_params),
 	KUNIT_CASE(stats_bad_low_watermark),

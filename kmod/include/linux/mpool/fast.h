@@ -111,7 +111,7 @@ void mpool_stats_tick(struct mpool *pool);
 void mpool_debug_alloc(struct mpool *pool, const void *obj);
 bool mpool_debug_free(struct mpool *pool, const void *obj);
 
-/* Gets per CPU between two statistics samples, ring and lockfree engines. */
+/* Gets per CPU between two sample requests, ring and lockfree engines. */
 #define MPOOL_STATS_TICK	64
 
 static __always_inline struct mpool_hot *mpool_hot(struct mpool *pool)
@@ -264,7 +264,10 @@ static __always_inline void *mpool_hot_get_from(struct mpool_hot *h, u8 engine)
 	}
 	if (!ok)
 		return NULL;
-	/* No slow path of their own on a hit: sample every few gets. */
+	/*
+	 * No slow path of their own on a hit: every few gets, ask for a
+	 * statistics sample, which runs later (kmod/stats.c), NMI or not.
+	 */
 	if (unlikely(!(n % MPOOL_STATS_TICK)))
 		mpool_stats_tick((struct mpool *)h);
 	return mpool_hot_obj(h, idx);
