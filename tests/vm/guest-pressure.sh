@@ -40,11 +40,12 @@ insmod /lib/mpool/mempool.ko
 result pressure-module-load $?
 # Every shrink, whoever does it, with the capacity it left.
 echo > $TR/trace
-# shellcheck disable=SC2320 # the write is what may fail
 echo 1 > $TR/events/mempool/mpool_shrink/enable
+# shellcheck disable=SC2320 # the write is what may fail
 result pressure-shrink-trace-on $?
 
-insmod /lib/mpool/mempool_pressure.ko
+# shellcheck disable=SC2046 # a list of module parameters
+insmod /lib/mpool/mempool_pressure.ko $(cat /etc/mpool-pressure-args)
 result pressure-kpools-load $?
 mempoolctl create $UPOOL -e ring -s 4K -n $UBUFS >/dev/null
 result pressure-upool-create $?
@@ -84,12 +85,30 @@ echo "PRESSURE $UPOOL before: arenas $(arenas_before $upools)" \
 echo "PRESSURE guest MemTotal ${mem_mib} MiB, MemAvailable" \
 	"$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 
+# MPOOL_PRESSURE_VMSCAN=1 (run.sh): also trace what reclaim asked of the
+# shrinker, and who reclaimed, for whoever has to find out why it fell short.
+vmscan="mm_shrink_slab_start mm_shrink_slab_end mm_vmscan_direct_reclaim_begin
+	mm_vmscan_direct_reclaim_end"
+if [ -s /etc/mpool-pressure-vmscan ]; then
+	echo 4096 > $TR/buffer_size_kb
+	for e in $vmscan; do echo 1 > "$TR/events/vmscan/$e/enable"; done
+fi
+
 th=$(date +%s)
 # shellcheck disable=SC2086 # a list of arguments
 mpool-hog "$mem_mib" $targets
 hog=$?
 echo "PRESSURE hog exit $hog in $(($(date +%s) - th))s"
+# 137: SIGKILL, from the OOM killer, while the pools still had idle arenas
+# to give (the figures below say how many).
+[ "$hog" -ne 137 ]
+result pressure-hog-not-oom-killed $?
 result pressure-hog-met-targets $hog
+
+if [ -s /etc/mpool-pressure-vmscan ]; then
+	for e in $vmscan; do echo 0 > "$TR/events/vmscan/$e/enable"; done
+	grep -E 'mpool_shrinker|direct_reclaim' $TR/trace | sed 's/^ */VMSCAN /'
+fi
 
 for p in $KPOOLS; do
 	b=$(arenas_before "$p")
@@ -120,10 +139,19 @@ result pressure-upool-kept-every-buffer $?
 # "Never below": every shrink event, not just the end state. Complete only
 # if the trace buffer lost nothing.
 echo 0 > $TR/events/mempool/mpool_shrink/enable
-sed -n 's/.* mpool_shrink: name=\([^ ]*\) .* capacity=\([0-9]*\) freed=[0-9]* reason=\([a-z]*\).*/\1 \2 \3/p' \
-	$TR/trace > /tmp/shrinks
+# One line per event: pool, capacity left, reason, task that shrank.
+awk '/ mpool_shrink: / {
+	task = $1
+	sub(/-[0-9]+$/, "", task)
+	for (i = 1; i <= NF; i++) {
+		split($i, kv, "=")
+		f[kv[1]] = kv[2]
+	}
+	print f["name"], f["capacity"], f["reason"], task
+}' $TR/trace > /tmp/shrinks
 lost=$(cat $TR/per_cpu/cpu*/stats | awk '/^overrun:/ { n += $2 } END { print n + 0 }')
-echo "PRESSURE trace: $(wc -l < /tmp/shrinks) shrink events, $lost lost"
+echo "PRESSURE trace: $(wc -l < /tmp/shrinks) shrink events, $lost lost; by" \
+	"$(awk '{ n[$3 " in " $4]++ } END { for (k in n) { printf "%s%s: %d", s, k, n[k]; s = ", " } }' /tmp/shrinks)"
 [ "$lost" -eq 0 ]
 result pressure-trace-complete $?
 for p in $KPOOLS $upools; do

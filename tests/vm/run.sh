@@ -6,7 +6,8 @@
 # pressure: the shrinker under real memory pressure (guest-pressure.sh), in
 # a guest of 256M and 2 vCPUs.
 # Environment: MPOOL_MEM (guest RAM, default 2G; 256M for pressure),
-# MPOOL_SMP (vCPUs, default 4; 2 for pressure).
+# MPOOL_SMP (vCPUs, default 4; 2 for pressure); for pressure also
+# MPOOL_PRESSURE_ARGS and MPOOL_PRESSURE_VMSCAN (see below).
 # Writes build/KERNEL/summary ("passed failed") and exits non-zero on any
 # failure. Logs: build/KERNEL/{console,results}.log (build/KERNEL-pressure/
 # for the pressure mode).
@@ -55,6 +56,11 @@ chmod +x "$B/root/init"
 echo "$mode" > "$B/root/etc/mpool-mode"
 echo "$smp" > "$B/root/etc/mpool-vcpus"
 echo "${MPOOL_KUNIT_ARGS:-}" > "$B/root/etc/mpool-kunit-args"
+# mempool_pressure.ko parameters, e.g. MPOOL_PRESSURE_ARGS="hold_every=1":
+# every arena pinned, nothing to free, the hog meets the OOM killer.
+echo "${MPOOL_PRESSURE_ARGS:-}" > "$B/root/etc/mpool-pressure-args"
+# MPOOL_PRESSURE_VMSCAN=1: also print the reclaim trace (guest-pressure.sh).
+echo "${MPOOL_PRESSURE_VMSCAN:-}" > "$B/root/etc/mpool-pressure-vmscan"
 # Replay a fuzzer run: MPOOL_FUZZ_SEED=<seed printed by fuzz_test> run.sh ...
 : > "$B/root/etc/mpool-env"
 for v in MPOOL_FUZZ_SEED MPOOL_FUZZ_CALLS; do
