@@ -23,7 +23,9 @@ KPOOLS="pressure-percpu pressure-ring pressure-lockfree"
 UPOOL=pressure-user
 UBUFS=512
 ULEASED=256
-# 23 bytes: does not divide a page, so each offset in a buffer has its byte.
+# mempoolctl writes this over every leased buffer and checks it at the end:
+# a page freed and reused (zeroed, or the hog's bytes) no longer matches. The
+# text is the same in every buffer, so buffers swapped would go unseen.
 UFILL=mempool-pressure-lease-
 
 stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$DBG/$1/stats"; }
