@@ -2,6 +2,8 @@
 # make check: set-up, lint, the userspace harness, then every kernel in QEMU.
 # Ends with one line "N passed, N failed" over everything it ran.
 # Usage: check.sh [KERNEL...]   (default: 6.1 6.12 debug)
+# MPOOL_PRESSURE_KERNELS: which of them also get the memory-pressure boot
+# (run.sh KERNEL pressure), default "6.12"; "" for none.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,15 +35,27 @@ step libmempool-tsan quietly "$BUILD_DIR/libmempool-tsan.log" \
 	make -s -C "$TOP_DIR/tests/libmempool" check
 step install-staged quietly "$BUILD_DIR/install.log" "$TOP_DIR/tests/install_test.sh"
 
-for k in "${kernels[@]}"; do
-	rm -f "$BUILD_DIR/$k/summary"
-	"$VM_DIR/run.sh" "$k" check
-	if [ -f "$BUILD_DIR/$k/summary" ]; then
-		read -r p f < "$BUILD_DIR/$k/summary"
+vm() {	# vm KERNEL MODE: one run.sh boot, its verdicts added to the totals
+	local dir=$BUILD_DIR/$1
+	[ "$2" = check ] || dir+=-$2
+	rm -f "$dir/summary"
+	"$VM_DIR/run.sh" "$1" "$2"
+	if [ -f "$dir/summary" ]; then
+		read -r p f < "$dir/summary"
 		passed=$((passed + p)) failed=$((failed + f))
 	else
-		failed=$((failed + 1)); echo "FAIL [$k] run did not complete"
+		failed=$((failed + 1)); echo "FAIL [$1 $2] run did not complete"
 	fi
+}
+
+# The shrinker under real memory pressure (guest-pressure.sh) is one more,
+# short boot with little RAM: on the kernels in MPOOL_PRESSURE_KERNELS.
+pressure_kernels=${MPOOL_PRESSURE_KERNELS-6.12}
+for k in "${kernels[@]}"; do
+	vm "$k" check
+	case " $pressure_kernels " in
+	*" $k "*) vm "$k" pressure ;;
+	esac
 done
 
 # The main job must keep working: the narrated demo ends in "DEMO OK".

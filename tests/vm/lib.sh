@@ -84,3 +84,20 @@ build_modules() {
 		die "[$kname] module build has warnings (log: $dir.log)"
 	fi
 }
+
+# build_extra_module KNAME DIR SUBDIR [MAKE ARGS...]: build the module whose
+# Kbuild is in DIR/SUBDIR, after build_modules KNAME DIR, linking it against
+# mempool.ko's exports (DIR/Module.symvers); W=1, failing on any warning.
+build_extra_module() {
+	local kname=$1 dir=$2 sub=$3 out
+	shift 3
+	out=$dir-${sub//\//-}.log
+	log "[$kname] building $sub against $KDIR $*"
+	make -C "$KDIR" M="$dir/$sub" W=1 KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers" \
+		"$@" modules >"$out" 2>&1 ||
+		{ cat "$out" >&2; die "[$kname] $sub build failed"; }
+	if grep -qE 'warning:|error:' "$out"; then
+		grep -E 'warning:|error:' "$out" >&2
+		die "[$kname] $sub build has warnings (log: $out)"
+	fi
+}

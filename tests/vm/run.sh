@@ -2,27 +2,51 @@
 # Build mempool.ko and the tests for one kernel, boot it in QEMU (software
 # emulation, 4 vCPUs), run the suites, and judge everything the VM printed.
 # Usage: run.sh KERNEL [MODE]   KERNEL: 6.1 | 6.12 | debug | kcsan
-#                                MODE:   check (default) | demo | shell
+#                                MODE:   check (default) | pressure | demo | shell
+# pressure: the shrinker under real memory pressure (guest-pressure.sh), in
+# a guest of 256M and 2 vCPUs.
+# Environment: MPOOL_MEM (guest RAM, default 2G; 256M for pressure),
+# MPOOL_SMP (vCPUs, default 4; 2 for pressure); for pressure also
+# MPOOL_PRESSURE_ARGS and MPOOL_PRESSURE_VMSCAN (see below).
 # Writes build/KERNEL/summary ("passed failed") and exits non-zero on any
-# failure. Logs: build/KERNEL/{console,results}.log
+# failure. Logs: build/KERNEL/{console,results}.log (build/KERNEL-pressure/
+# for the pressure mode).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kname=${1:?usage: run.sh 6.1|6.12|debug|kcsan [check|demo|shell]}
+kname=${1:?usage: run.sh 6.1|6.12|debug|kcsan [check|pressure|demo|shell]}
 mode=${2:-check}
 resolve_kernel "$kname"
 ksrc=$(kernel_source)
 
-B=$BUILD_DIR/$kname
+# Every mode builds in the kernel's own copy of the tree (SRC): a pressure
+# run after a check run, as make check does them, rebuilds nothing.
+SRC=$BUILD_DIR/$kname/src
+case "$mode" in
+pressure)
+	B=$BUILD_DIR/$kname-pressure
+	mem=${MPOOL_MEM:-256M} smp=${MPOOL_SMP:-2}
+	;;
+*)
+	B=$BUILD_DIR/$kname
+	mem=${MPOOL_MEM:-2G} smp=${MPOOL_SMP:-4}
+	;;
+esac
 rm -rf "$B/root" "$B/summary"
-mkdir -p "$B/src" "$B/root"/{bin,dev,proc,sys,tmp,etc,tests,lib/mpool}
+mkdir -p "$SRC" "$B/root"/{bin,dev,proc,sys,tmp,etc,tests,lib/mpool}
 
-build_modules "$kname" "$B/src"
-cp "$B/src/mempool.ko" "$B/root/lib/mpool/"
-[ ! -f "$B/src/mempool_kunit.ko" ] || cp "$B/src/mempool_kunit.ko" "$B/root/lib/mpool/"
-
-make -s -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
-	OUT="$B/root/tests" >&2
+build_modules "$kname" "$SRC"
+cp "$SRC/mempool.ko" "$B/root/lib/mpool/"
+if [ "$mode" = pressure ]; then
+	build_extra_module "$kname" "$SRC" tests/pressure
+	cp "$SRC/tests/pressure/mempool_pressure.ko" "$B/root/lib/mpool/"
+	cc -O2 -std=gnu11 -Wall -Wextra -Werror -static \
+		-o "$B/root/bin/mpool-hog" "$TOP_DIR/tests/pressure/hog.c"
+else
+	[ ! -f "$SRC/mempool_kunit.ko" ] || cp "$SRC/mempool_kunit.ko" "$B/root/lib/mpool/"
+	make -s -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
+		OUT="$B/root/tests" >&2
+fi
 make -s -C "$TOP_DIR/userspace" OUT="$B/root/bin" STATIC=1 >&2
 
 cp /bin/busybox "$B/root/bin/busybox"
@@ -30,8 +54,13 @@ cp "$VM_DIR/init" "$B/root/init"
 cp "$VM_DIR"/guest-*.sh "$B/root/lib/mpool/"
 chmod +x "$B/root/init"
 echo "$mode" > "$B/root/etc/mpool-mode"
-echo "${MPOOL_SMP:-4}" > "$B/root/etc/mpool-vcpus"
+echo "$smp" > "$B/root/etc/mpool-vcpus"
 echo "${MPOOL_KUNIT_ARGS:-}" > "$B/root/etc/mpool-kunit-args"
+# mempool_pressure.ko parameters, e.g. MPOOL_PRESSURE_ARGS="hold_every=1":
+# every arena pinned, nothing to free, the hog meets the OOM killer.
+echo "${MPOOL_PRESSURE_ARGS:-}" > "$B/root/etc/mpool-pressure-args"
+# MPOOL_PRESSURE_VMSCAN=1: also print the reclaim trace (guest-pressure.sh).
+echo "${MPOOL_PRESSURE_VMSCAN:-}" > "$B/root/etc/mpool-pressure-vmscan"
 # Replay a fuzzer run: MPOOL_FUZZ_SEED=<seed printed by fuzz_test> run.sh ...
 : > "$B/root/etc/mpool-env"
 for v in MPOOL_FUZZ_SEED MPOOL_FUZZ_CALLS; do
@@ -47,8 +76,7 @@ esac
 cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 $extra ${MPOOL_CMDLINE:-}"
 # One socket per vCPU: the debug kernel has no ACPI and SeaBIOS's MP table
 # then lists only the first CPU of each socket.
-smp=${MPOOL_SMP:-4}
-qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "$smp,sockets=$smp" -m 2G
+qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "$smp,sockets=$smp" -m "$mem"
       -no-reboot -display none -monitor none
       -kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" -append "$cmdline")
 
@@ -63,7 +91,7 @@ demo)
 	;;
 esac
 
-log "[$kname] booting $(basename "$IMAGE") with $smp vCPUs (limit ${limit}s)"
+log "[$kname] booting $(basename "$IMAGE") ($mode) with $smp vCPUs, $mem (limit ${limit}s)"
 rm -f "$B/console.log" "$B/results.log"
 start=$(date +%s)
 rc=0
@@ -72,4 +100,6 @@ timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" \
 log "[$kname] VM finished in $(( $(date +%s) - start ))s (qemu exit $rc)"
 touch "$B/console.log" "$B/results.log"
 
-exec "$VM_DIR/judge.sh" "$kname" "$B" "$rc" "$ksrc"
+label=$kname
+[ "$mode" = check ] || label+="-$mode"
+exec "$VM_DIR/judge.sh" "$label" "$B" "$rc" "$ksrc"
