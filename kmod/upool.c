@@ -341,7 +341,7 @@ err_free:
 void mpool_upool_publish(struct mpool_upool *up)
 {
 	mutex_lock(&mpool_upool_lock);
-	/* A session-scoped pool whose creator already left stays dead. */
+	/* Never revive a pool something unlinked meanwhile. */
 	if (up->state == MPOOL_UP_NEW)
 		WRITE_ONCE(up->state, MPOOL_UP_LIVE);
 	mutex_unlock(&mpool_upool_lock);
