@@ -59,6 +59,9 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 	[_IOC_NR(MPOOL_IOC_POOL_STATS)] = {
 		MPOOL_IOC_POOL_STATS, MPOOL_POOL_STATS_SIZE_VER0, false,
 		mpool_ioctl_pool_stats },
+	[_IOC_NR(MPOOL_IOC_POOL_LIST)] = {
+		MPOOL_IOC_POOL_LIST, sizeof(struct mpool_pool_list), false,
+		mpool_ioctl_pool_list },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
@@ -80,6 +83,7 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 	static_assert(sizeof(struct mpool_lease) <= MPOOL_IOCTL_MAX_SIZE);
 	static_assert(sizeof(struct mpool_release) <= MPOOL_IOCTL_MAX_SIZE);
 	static_assert(sizeof(struct mpool_pool_stats) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_list) <= MPOOL_IOCTL_MAX_SIZE);
 
 	if (_IOC_TYPE(ucmd) != MPOOL_IOC_MAGIC || nr >= ARRAY_SIZE(mpool_ioctls))
 		return -ENOTTY;

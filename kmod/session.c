@@ -19,13 +19,14 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "ioctl.h"
 #include "session.h"
 #include "upool.h"
 
 #define MPOOL_FEATURES		(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT | MPOOL_FEAT_NODE | \
-				 MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME)
+				 MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME | MPOOL_FEAT_LIST)
 
 static_assert(MPOOL_MAX_POOL_BYTES <= MPOOL_MMAP_WINDOW);
 
@@ -349,6 +350,52 @@ int mpool_ioctl_pool_stats(struct file *file, struct mpool_ioctl *io)
 	mutex_unlock(&att->lock);
 	st->mmap_offset = (u64)att->id << MPOOL_MMAP_ID_SHIFT;
 	return 0;
+}
+
+/* The longest entry a caller may say it knows: room for many versions. */
+#define MPOOL_POOL_ENTRY_SIZE_MAX	4096
+
+/**
+ * mpool_ioctl_pool_list() - MPOOL_IOC_POOL_LIST
+ * @file: the session's file
+ * @io: struct mpool_pool_list
+ *
+ * Return: 0 or a negative errno (see uapi/linux/mempool.h).
+ */
+int mpool_ioctl_pool_list(struct file *file, struct mpool_ioctl *io)
+{
+	struct mpool_pool_list *req = io->arg;
+	size_t esize = req->entry_size, ksize = sizeof(struct mpool_pool_entry);
+	void __user *uptr = u64_to_user_ptr(req->entries);
+	struct mpool_pool_entry *buf = NULL;
+	u32 i, max, total;
+	int err = 0;
+
+	if (req->flags || esize < MPOOL_POOL_ENTRY_SIZE_VER0)
+		return -EINVAL;
+	if (esize > MPOOL_POOL_ENTRY_SIZE_MAX)
+		return -E2BIG;
+	/* A snapshot under the registry lock, copied out after it. */
+	max = min_t(u32, req->count, MPOOL_MAX_POOLS);
+	if (max) {
+		buf = kvcalloc(max, ksize, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			return -ENOMEM;
+	}
+	total = mpool_upool_list(buf, max, file->f_cred->user_ns);
+	max = min(max, total);
+	for (i = 0; i < max; i++, uptr += esize) {
+		/* An older caller's shorter entry, or a newer one's zeroed tail. */
+		if (copy_to_user(uptr, &buf[i], min(esize, ksize)) ||
+		    (esize > ksize && clear_user(uptr + ksize, esize - ksize))) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	kvfree(buf);
+	req->count = max;
+	req->total = total;
+	return err;
 }
 
 /**

@@ -82,6 +82,7 @@ int mpool_ioctl_pool_create(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_pool_attach(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_pool_destroy(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_pool_stats(struct file *file, struct mpool_ioctl *io);
+int mpool_ioctl_pool_list(struct file *file, struct mpool_ioctl *io);
 void mpool_session_exit(void);
 
 /* lease.c */

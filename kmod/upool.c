@@ -570,6 +570,43 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 }
 
 /**
+ * mpool_upool_list() - a snapshot of the named pools
+ * @out: room for @room entries
+ * @room: how many to fill in at most
+ * @ns: the user namespace to show owners' uids in
+ *
+ * Return: how many pools have a name, which may be more than @room.
+ */
+u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room, struct user_namespace *ns)
+{
+	struct mpool_upool *up;
+	u32 n = 0;
+
+	mutex_lock(&mpool_upool_lock);
+	list_for_each_entry(up, &mpool_upools, node) {
+		if (up->state != MPOOL_UP_LIVE)
+			continue;
+		if (n < room) {
+			struct mpool_pool_entry *e = &out[n];
+
+			memset(e, 0, sizeof(*e));
+			memcpy(e->name, up->name, sizeof(e->name));
+			e->engine = up->engine;
+			e->create_flags = up->flags;
+			e->buf_size = up->buf_size;
+			e->buf_count = up->nr_bufs;
+			e->owner_uid = from_kuid_munged(ns, up->owner->uid);
+			e->nr_free = max(atomic_read(&up->nr_free), 0);
+			e->nr_quarantined = READ_ONCE(up->nr_quarantined);
+			e->nr_sessions = atomic_read(&up->nr_sessions);
+		}
+		n++;
+	}
+	mutex_unlock(&mpool_upool_lock);
+	return n;
+}
+
+/**
  * mpool_upool_info() - fill in the limits and usage INFO reports
  * @info: the reply
  * @acct: the asking session's account, whose user's usage it shows

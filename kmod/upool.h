@@ -66,6 +66,7 @@ struct page *mpool_upool_page(struct mpool_upool *up, u32 idx, u32 pg);
 void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 		       struct user_namespace *ns);
 
+u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room, struct user_namespace *ns);
 void mpool_upool_info(struct mpool_info *info, const struct mpool_account *acct);
 int mpool_upool_show(struct seq_file *m, void *unused);
 void mpool_upool_exit(void);

@@ -433,6 +433,7 @@ TEST_F(pool, struct_sizes)
 		{ MPOOL_IOC_LEASE, "lease" },
 		{ MPOOL_IOC_RELEASE, "release" },
 		{ MPOOL_IOC_POOL_STATS, "stats", MPOOL_POOL_STATS_SIZE_VER0 },
+		{ MPOOL_IOC_POOL_LIST, "list" },
 	};
 	__u64 buf[64];
 	size_t i;
@@ -492,7 +493,7 @@ TEST_F(pool, unknown_commands_enotty)
 	__u64 buf[16] = {};
 	unsigned int nr;
 
-	for (nr = 0x07; nr < 0x100; nr += 0x11)
+	for (nr = 0x08; nr < 0x100; nr += 0x11)
 		EXPECT_EQ(-ENOTTY, mp_ioctl(self->fd, _IOWR(MPOOL_IOC_MAGIC, nr, __u64[4]), buf));
 	/* Known numbers, wrong direction. */
 	ASSERT_EQ(-ENOTTY, mp_ioctl(self->fd, _IOR(MPOOL_IOC_MAGIC, 0x01,

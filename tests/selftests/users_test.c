@@ -27,6 +27,7 @@ static const char *const params[] = {
 };
 
 #define MAX_NAMES	8
+#define MPOOL_MAX_LIST	256
 
 FIXTURE(users) {
 	unsigned long long saved[4];
@@ -388,6 +389,81 @@ TEST_F(users, quarantine_stays_charged_after_the_pool_is_gone)
 	ASSERT_EQ(0, mp_destroy(a, c.pool_id));
 	close(a);
 	ASSERT_EQ(before.bytes_used, info_of(self->root).bytes_used);
+}
+
+static int list(int fd, void *entries, __u32 entry_size, __u32 count,
+		struct mpool_pool_list *out)
+{
+	struct mpool_pool_list l = {
+		.entry_size = entry_size, .entries = (__u64)(unsigned long)entries,
+		.count = count,
+	};
+	int ret = mp_ioctl(fd, MPOOL_IOC_POOL_LIST, &l);
+
+	*out = l;
+	return ret;
+}
+
+/*
+ * Anyone who may open the device finds every named pool, a persistent one
+ * whose creator has left included, with its owner: what an operator needs
+ * to find it and remove it.
+ */
+TEST_F(users, list_finds_pools_other_users_left)
+{
+	const char *name = new_name(self, "ulist"), *gone = new_name(self, "ugone");
+	struct mpool_pool_entry e[MPOOL_MAX_LIST];
+	struct {
+		struct mpool_pool_entry e;
+		__u64 future;
+	} big[MPOOL_MAX_LIST];
+	struct mpool_pool_list l;
+	struct mpool_pool_create c;
+	int a, ro, i, found = -1;
+
+	a = open_as(UID_A);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, create(a, name, self->page, 3, 0, NULL));
+	ASSERT_EQ(0, create(a, gone, self->page, 1, 0, &c));
+	ASSERT_EQ(0, mp_destroy(a, c.pool_id));
+	close(a);
+
+	/* Another user, on a read-only descriptor. */
+	ASSERT_EQ(0, seteuid(UID_B));
+	ro = open(NODE, O_RDONLY | O_CLOEXEC);
+	ASSERT_EQ(0, seteuid(0));
+	ASSERT_LE(0, ro);
+	ASSERT_TRUE(info_of(ro).features & MPOOL_FEAT_LIST);
+	ASSERT_EQ(0, list(ro, e, sizeof(e[0]), MPOOL_MAX_LIST, &l));
+	ASSERT_LE(1, l.total);
+	ASSERT_EQ(l.total < MPOOL_MAX_LIST ? l.total : MPOOL_MAX_LIST, l.count);
+	for (i = 0; i < (int)l.count; i++) {
+		ASSERT_NE(0, strncmp(e[i].name, gone, sizeof(e[i].name)));
+		if (!strncmp(e[i].name, name, sizeof(e[i].name)))
+			found = i;
+	}
+	ASSERT_LE(0, found);
+	ASSERT_EQ(UID_A, e[found].owner_uid);
+	ASSERT_EQ(MPOOL_ENG_RING, e[found].engine);
+	ASSERT_EQ(3, e[found].buf_count);
+	ASSERT_EQ(self->page, e[found].buf_size);
+	ASSERT_EQ(3, e[found].nr_free);
+	ASSERT_EQ(0, e[found].nr_sessions);
+	ASSERT_EQ(0, e[found].create_flags);
+
+	/* Just the count; then a newer caller's longer entries, tail zeroed. */
+	ASSERT_EQ(0, list(ro, NULL, sizeof(e[0]), 0, &l));
+	ASSERT_EQ(0, l.count);
+	ASSERT_LE(1, l.total);
+	memset(big, 0xee, sizeof(big));
+	ASSERT_EQ(0, list(ro, big, sizeof(big[0]), 1, &l));
+	ASSERT_EQ(1, l.count);
+	ASSERT_EQ(0, big[0].future);
+	ASSERT_EQ(0xeeeeeeeeu, big[1].e.engine);
+	ASSERT_EQ(-EINVAL, list(ro, e, MPOOL_POOL_ENTRY_SIZE_VER0 - 8, 1, &l));
+	ASSERT_EQ(-E2BIG, list(ro, e, 4096 + 8, 1, &l));
+	ASSERT_EQ(-EFAULT, list(ro, NULL, sizeof(e[0]), 1, &l));
+	close(ro);
 }
 
 /* A caller built before the stats struct grew gets the prefix it knows. */

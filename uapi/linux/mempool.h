@@ -12,7 +12,7 @@
  * change pools or leases (POOL_CREATE, POOL_DESTROY, LEASE, RELEASE) need a
  * descriptor opened for writing (-EBADF otherwise, as write(2)); INFO,
  * POOL_ATTACH and POOL_STATS work on an O_RDONLY one. Fields marked "out"
- * are ignored on input.
+ * are ignored on input. POOL_LIST works on an O_RDONLY descriptor too.
  *
  * Model
  * -----
@@ -71,6 +71,7 @@
 #define MPOOL_FEAT_NODE		0x4ULL	/* MPOOL_CREATE_F_NODE */
 #define MPOOL_FEAT_USER_LIMITS	0x8ULL	/* per-user caps, mpool_info.*user* */
 #define MPOOL_FEAT_LIFETIME	0x10ULL	/* MPOOL_CREATE_F_SESSION */
+#define MPOOL_FEAT_LIST		0x20ULL	/* MPOOL_IOC_POOL_LIST */
 
 /**
  * struct mpool_info - what this module supports
@@ -323,9 +324,58 @@ struct mpool_pool_stats {
 	__u32 create_flags;
 };
 
+/**
+ * struct mpool_pool_entry - one pool in MPOOL_IOC_POOL_LIST's reply
+ * @name: the pool's name
+ * @engine: MPOOL_ENG_*
+ * @create_flags: the MPOOL_CREATE_F_* flags it was created with
+ * @buf_size: bytes per buffer
+ * @buf_count: buffers in the pool
+ * @owner_uid: the user who created it, in the caller's user namespace
+ * @nr_free: buffers free to lease now
+ * @nr_quarantined: released buffers still referenced from outside
+ * @nr_sessions: sessions attached
+ * @reserved: zero
+ */
+struct mpool_pool_entry {
+	char name[MPOOL_POOL_NAME_MAX];
+	__u32 engine;
+	__u32 create_flags;
+	__u64 buf_size;
+	__u32 buf_count;
+	__u32 owner_uid;
+	__u32 nr_free;
+	__u32 nr_quarantined;
+	__u32 nr_sessions;
+	__u32 reserved;
+};
+
+/**
+ * struct mpool_pool_list - MPOOL_IOC_POOL_LIST: the pools one may attach to
+ * @flags: in: must be zero
+ * @entry_size: in: sizeof(struct mpool_pool_entry) as the caller knows it
+ *	(at least MPOOL_POOL_ENTRY_SIZE_VER0); each entry is written that
+ *	long, a longer caller's tail zeroed
+ * @entries: in: user pointer to @count entries of @entry_size bytes
+ * @count: in: how many entries fit; out: how many were written
+ * @total: out: how many pools have a name now (more than @count: call
+ *	again with a larger array)
+ *
+ * Every named pool, whoever created it, in creation order: a snapshot
+ * taken at one moment. Destroyed pools are not listed.
+ */
+struct mpool_pool_list {
+	__u32 flags;
+	__u32 entry_size;
+	__u64 entries;
+	__u32 count;
+	__u32 total;
+};
+
 /* The first published sizes of the structs that have grown since. */
 #define MPOOL_INFO_SIZE_VER0		64
 #define MPOOL_POOL_STATS_SIZE_VER0	104
+#define MPOOL_POOL_ENTRY_SIZE_VER0	64
 
 /*
  * Errors, beyond the general rules at the top (EINVAL for bad fields,
@@ -358,6 +408,8 @@ struct mpool_pool_stats {
  *                 EINVAL  an id out of range, not leased by this session,
  *                         or repeated; nothing was released
  *   POOL_STATS    ENOENT  no such pool_id in this session
+ *   POOL_LIST     EINVAL  entry_size below MPOOL_POOL_ENTRY_SIZE_VER0
+ *                 E2BIG   entry_size above 4096
  *   mmap          EINVAL  not MAP_SHARED, or the range is not inside one
  *                         pool of this session
  *                 EPERM   PROT_EXEC
@@ -371,5 +423,6 @@ struct mpool_pool_stats {
 #define MPOOL_IOC_LEASE		_IOW(MPOOL_IOC_MAGIC, 0x04, struct mpool_lease)
 #define MPOOL_IOC_RELEASE	_IOW(MPOOL_IOC_MAGIC, 0x05, struct mpool_release)
 #define MPOOL_IOC_POOL_STATS	_IOWR(MPOOL_IOC_MAGIC, 0x06, struct mpool_pool_stats)
+#define MPOOL_IOC_POOL_LIST	_IOWR(MPOOL_IOC_MAGIC, 0x07, struct mpool_pool_list)
 
 #endif /* _UAPI_LINUX_MEMPOOL_H */
