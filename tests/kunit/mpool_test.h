@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the mempool.ko KUnit suites: every engine as a KUnit
- * parameter, and pool parameters named after the running case.
+ * parameter, pool parameters named after the running case, and pools that
+ * are destroyed when the test ends, however it ends.
  */
 #ifndef _MPOOL_TEST_H
 #define _MPOOL_TEST_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/err.h>
 #include <linux/string.h>
 
 #include "../../kmod/pool.h"
@@ -62,13 +65,86 @@ mpool_test_params(struct kunit *test, const char *tag, size_t obj_size,
 	return p;
 }
 
+/* A pool a helper made, to be destroyed at the end of the test. */
+struct mpool_test_pool {
+	struct mpool *pool;
+	char name[MPOOL_NAME_MAX];
+};
+
+/*
+ * The test's end, passed or failed: destroy the pool unless the test did.
+ * Tests may destroy their pools themselves, so this must not do it again:
+ * a destroyed pool gives up its name, and a lookup that finds this very
+ * pool under it proves it is still ours. Without this, a failed assertion
+ * would leave the pool named, and a later case creating the same name
+ * would fail with -EEXIST too.
+ */
+static inline void mpool_test_pool_release(void *arg)
+{
+	struct mpool_test_pool *tp = arg;
+	struct mpool *found = mpool_lookup(tp->name);
+
+	if (!found)
+		return;
+	if (found == tp->pool)
+		mpool_destroy(found);
+	mpool_unref(found);
+}
+
+/* Have @pool, a named pool the test holds, destroyed when the test ends. */
+static inline void mpool_test_own(struct kunit *test, struct mpool *pool)
+{
+	struct mpool_test_pool *tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+
+	if (!tp) {
+		mpool_destroy(pool);
+		KUNIT_FAIL_AND_ABORT(test, "no memory to track pool %s", mpool_name(pool));
+	}
+	tp->pool = pool;
+	strscpy(tp->name, mpool_name(pool), sizeof(tp->name));
+	/* On failure it has run already: the pool is gone. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mpool_test_pool_release, tp), 0);
+}
+
+/* mpool_create(), destroyed at the end of the test if the test did not. */
 static inline struct mpool *mpool_test_create(struct kunit *test,
 					      const struct mpool_params *p)
 {
 	struct mpool *pool = mpool_create(p);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	mpool_test_own(test, pool);
 	return pool;
+}
+
+/*
+ * mpool_lookup_or_create(), with the same safety net: a pool the test
+ * still finds under its name at the end lost track of a reference, and
+ * is destroyed so that its name cannot outlive the test.
+ */
+static inline struct mpool *mpool_test_lookup_or_create(struct kunit *test,
+							const struct mpool_params *p)
+{
+	struct mpool *pool = mpool_lookup_or_create(p);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	mpool_test_own(test, pool);
+	return pool;
+}
+
+/*
+ * mpool_create() that the test expects to fail: its error, or 0 if it
+ * built a pool after all. Such a pool is destroyed at once, so that it
+ * cannot hold its name against the checks that follow in the same test.
+ */
+static inline long mpool_test_create_err(const struct mpool_params *p)
+{
+	struct mpool *pool = mpool_create(p);
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	mpool_destroy(pool);
+	return 0;
 }
 
 static inline struct mpool_stats_sum mpool_test_stats(struct mpool *pool)

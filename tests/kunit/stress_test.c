@@ -280,6 +280,11 @@ static void stress_check_stats(struct kunit *test, const struct mpool_stats_sum 
 		KUNIT_EXPECT_EQ(test, s->refill, 0ULL);
 }
 
+static void stress_free_timers(void *timers)
+{
+	free_percpu((void __percpu __force *)timers);
+}
+
 static void stress_pool(struct kunit *test, const char *tag,
 			unsigned int nr_objs, unsigned long nr_ops)
 {
@@ -303,6 +308,9 @@ static void stress_pool(struct kunit *test, const char *tag,
 	KUNIT_ASSERT_NOT_NULL(test, ctx->owned);
 	ctx->timers = alloc_percpu(struct stress_timer);
 	KUNIT_ASSERT_TRUE(test, !!ctx->timers);
+	/* Freed when the test ends, also if an assertion below fails. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stress_free_timers,
+							(void __force *)ctx->timers), 0);
 	init_completion(&ctx->start);
 	ctx->pool = mpool_test_create(test, p);
 
@@ -397,7 +405,6 @@ static void stress_pool(struct kunit *test, const char *tag,
 		   div_u64(ns, NSEC_PER_MSEC), div64_u64(ops * NSEC_PER_SEC, ns ?: 1),
 		   s.miss, s.hit, s.refill, s.flush, s.slow, s.hwm);
 	mpool_destroy(ctx->pool);
-	free_percpu(ctx->timers);
 }
 
 static void stress_run(struct kunit *test)
