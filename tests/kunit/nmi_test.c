@@ -447,6 +447,8 @@ static void nmi_lockfree_get_put(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mpool_capacity(ctx->pool), NMI_OBJS);
 	/* The list of the pool's objects, to check every get against. */
 	nmi_take_all(test, ctx, held, true);
+	/* Samples are deferred (stats.c): let the miss's see the pool empty. */
+	mpool_stats_sync(ctx->pool);
 	mpool_free_bulk(ctx->pool, held, NMI_OBJS);
 	gets += NMI_OBJS;
 	puts += NMI_OBJS;
@@ -511,6 +513,13 @@ static void nmi_lockfree_get_put(struct kunit *test)
 		misses += h->misses;
 	}
 
+	/* A sample of the full pool re-arms the low watermark. */
+	irq_work_queue(&ctx->pool->sample_work);
+	mpool_stats_sync(ctx->pool);
+	s = mpool_test_stats(ctx->pool);
+	if (s.enabled)
+		KUNIT_EXPECT_FALSE(test, s.below_low);
+
 	/* Now an empty pool: the NMI may only get what it put back. */
 	WRITE_ONCE(ctx->phase, NMI_PHASE_EMPTY);
 	KUNIT_ASSERT_EQ(test, mpool_alloc_bulk(ctx->pool, held, NMI_OBJS, GFP_NOWAIT), 0);
@@ -528,6 +537,8 @@ static void nmi_lockfree_get_put(struct kunit *test)
 		target = nmi_next_cpu(target);
 	}
 	kunit_release_action(test, nmi_unregister, ctx);
+	/* The samples the NMIs' misses asked for, taken while still empty. */
+	mpool_stats_sync(ctx->pool);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->handled), sent + empty_sent);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->nmi_misses) - nmi_misses_hammer,
 			(long)empty_sent);
@@ -562,10 +573,10 @@ static void nmi_lockfree_get_put(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.bad_frees, 0ULL);
 	KUNIT_EXPECT_EQ(test, s.quarantined, 0ULL);
 	/*
-	 * Fired when the setup emptied the pool, re-armed by the hammers'
-	 * samples, and fired again by the first get that found the pool
-	 * empty after them: in NMI (or, were NMIs not to sample, at the last
-	 * take_all).
+	 * Fired by the sample the setup's miss asked for while the pool was
+	 * empty, re-armed by a sample of the full pool before the empty phase,
+	 * and fired again by the samples the NMIs' misses asked for (waited
+	 * for while the pool was still empty).
 	 */
 	if (s.enabled)
 		KUNIT_EXPECT_EQ(test, s.low_events, 2ULL);
