@@ -1,40 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mempoolctl list: every user pool on the system.
- *
- * The UAPI has no global listing: a session sees only the pools it created
- * or attached. The pool names come from debugfs instead, where every pool
- * has an entry named after it (user pool "foo" is the kernel pool
- * "u.foo"); each name is then checked and measured through the UAPI, by
- * attaching to it from a fresh session, so the listing does not depend on
- * the layout of the files inside.
+ * mempoolctl list: every user pool on the system, from MPOOL_IOC_POOL_LIST,
+ * so that any user who may open the device sees them (debugfs needs root).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ctl.h"
-
-#define DEBUGFS_DIR	"/sys/kernel/debug/mempool"
 
 static const char usage[] =
 	"usage: mempoolctl list [--names] [NAME...]\n"
 	"\n"
 	"List the pools /dev/mempool users created: name, engine, buffer size and\n"
-	"count, buffers free and leased, sessions attached (besides this one).\n"
-	"Without NAMEs, every pool: their names come from debugfs\n"
-	"(" DEBUGFS_DIR "), which needs debugfs mounted and, usually, root.\n"
+	"count, buffers free, leased and quarantined, sessions attached, the\n"
+	"owner's uid and the lifetime (persistent, or session-scoped). Without\n"
+	"NAMEs, every pool; with them, those pools (a missing one is an error).\n"
 	"\n"
 	"      --names  print the names only, one per line\n";
-
-struct names {
-	char (*v)[MPOOL_POOL_NAME_MAX];
-	size_t n, cap;
-};
 
 static bool valid_name(const char *s)
 {
@@ -45,53 +30,55 @@ static bool valid_name(const char *s)
 			 "0123456789._-") == len;
 }
 
-static void add_name(struct names *names, const char *s)
+static int cmp_entries(const void *a, const void *b)
 {
-	size_t i;
+	const struct mpool_pool_entry *x = a, *y = b;
 
-	if (!valid_name(s))
-		return;
-	for (i = 0; i < names->n; i++) {
-		if (!strcmp(names->v[i], s))
-			return;
-	}
-	if (names->n == names->cap) {
-		names->cap = names->cap ? 2 * names->cap : 16;
-		names->v = realloc(names->v, names->cap * sizeof(*names->v));
-		if (!names->v) {
-			ctl_err("list: out of memory");
-			exit(CTL_EXIT_FAIL);
-		}
-	}
-	snprintf(names->v[names->n++], MPOOL_POOL_NAME_MAX, "%s", s);
+	return strncmp(x->name, y->name, MPOOL_POOL_NAME_MAX);
 }
 
-/* Candidate names: the entries of @path and of its subdirectories. */
-static int scan(struct names *names, const char *path, int depth)
+/* Every named pool, sorted by name; grows the array until all fit. */
+static int list_all(struct mpl_dev *dev, struct mpool_pool_entry **out, unsigned int *n)
 {
-	struct dirent *de;
-	char sub[512];
-	DIR *d;
+	struct mpool_pool_entry *v = NULL, *nv;
+	unsigned int room = 64, count, total;
+	int err;
 
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		add_name(names, strncmp(de->d_name, "u.", 2) ? de->d_name : de->d_name + 2);
-		if (depth && de->d_type == DT_DIR) {
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			scan(names, sub, depth - 1);
+	for (;;) {
+		nv = realloc(v, room * sizeof(*v));
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
 		}
+		v = nv;
+		count = room;
+		err = mpl_pool_list(dev, v, sizeof(*v), &count, &total);
+		if (err) {
+			free(v);
+			return err;
+		}
+		if (total <= room)
+			break;
+		room = total;
 	}
-	closedir(d);
+	qsort(v, count, sizeof(*v), cmp_entries);
+	*out = v;
+	*n = count;
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
+static void print_entry(const struct mpool_pool_entry *e, bool names_only)
 {
-	return strcmp(a, b);
+	unsigned int out = e->buf_count - e->nr_free - e->nr_quarantined;
+
+	if (names_only) {
+		printf("%.*s\n", MPOOL_POOL_NAME_MAX, e->name);
+		return;
+	}
+	printf("%-23.*s %-8s %9llu %6u %6u %6u %6u %8u %6u %s\n", MPOOL_POOL_NAME_MAX, e->name,
+	       mpl_engine_name(e->engine), (unsigned long long)e->buf_size, e->buf_count,
+	       e->nr_free, out, e->nr_quarantined, e->nr_sessions, e->owner_uid,
+	       e->create_flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent");
 }
 
 int cmd_list(int argc, char **argv)
@@ -101,16 +88,12 @@ int cmd_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct names names = { 0 };
-	struct mpool_pool_stats st;
-	struct mpool_info info;
-	unsigned int listed = 0;
-	bool names_only = false, explicit = false;
+	struct mpool_pool_entry *v;
+	bool names_only = false;
 	int ret = CTL_EXIT_OK;
-	struct mpl_pool *pool;
 	struct mpl_dev *dev;
-	int c, err;
-	size_t i;
+	unsigned int n, j;
+	int c, err, i;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -122,67 +105,42 @@ int cmd_list(int argc, char **argv)
 		}
 		return ctl_opt_error(argv[0], argv, c);
 	}
-	for (i = optind; i < (size_t)argc; i++) {
+	for (i = optind; i < argc; i++) {
 		if (!valid_name(argv[i]))
 			return ctl_bad_usage(argv[0], "'%s' is not a valid pool name", argv[i]);
 	}
 
-	/* First the device, so that "module not loaded" is what gets said. */
 	dev = ctl_open();
 	if (!dev)
 		return CTL_EXIT_FAIL;
-	if (mpl_info(dev, &info))
-		info.nr_pools = 0;
+	err = list_all(dev, &v, &n);
 	mpl_close(dev);
-	if (optind < argc) {
-		explicit = true;
-		for (i = optind; i < (size_t)argc; i++)
-			add_name(&names, argv[i]);
-	} else {
-		err = scan(&names, DEBUGFS_DIR, 1);
-		if (err) {
-			ctl_err("list: %s: %s (the UAPI has no global pool listing: "
-				"mount debugfs and run as root, or name the pools)",
-				DEBUGFS_DIR, mpl_strerror(err));
-			return CTL_EXIT_FAIL;
-		}
-		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	if (err) {
+		ctl_err("list: %s", err == -ENOTTY ? "the module is too old to list pools" :
+			mpl_strerror(err));
+		return CTL_EXIT_FAIL;
 	}
 
 	if (!names_only)
-		printf("%-23s %-8s %9s %6s %6s %6s %8s\n", "NAME", "ENGINE", "BUF_SIZE",
-		       "COUNT", "FREE", "LEASED", "SESSIONS");
-	for (i = 0; i < names.n; i++) {
-		/* A session per pool: one session may attach only so many. */
-		err = mpl_open(ctl_device, &dev);
-		if (err) {
-			ctl_err("list: %s: %s", ctl_device, mpl_strerror(err));
-			ret = CTL_EXIT_FAIL;
-			break;
+		printf("%-23s %-8s %9s %6s %6s %6s %6s %8s %6s %s\n", "NAME", "ENGINE",
+		       "BUF_SIZE", "COUNT", "FREE", "LEASED", "QUAR", "SESSIONS", "OWNER",
+		       "LIFETIME");
+	if (optind == argc) {
+		for (j = 0; j < n; j++)
+			print_entry(&v[j], names_only);
+	}
+	for (i = optind; i < argc; i++) {
+		for (j = 0; j < n; j++) {
+			if (!strncmp(v[j].name, argv[i], MPOOL_POOL_NAME_MAX))
+				break;
 		}
-		if (mpl_pool_attach(dev, names.v[i], &pool) || mpl_pool_stats(pool, &st)) {
-			/* Not a user pool (a kernel one, a file), or gone since. */
-			if (explicit) {
-				ctl_err("list: no pool named '%s'", names.v[i]);
-				ret = CTL_EXIT_FAIL;
-			}
-			mpl_close(dev);
+		if (j == n) {
+			ctl_err("list: no pool named '%s'", argv[i]);
+			ret = CTL_EXIT_FAIL;
 			continue;
 		}
-		if (names_only)
-			printf("%s\n", names.v[i]);
-		else
-			printf("%-23s %-8s %9llu %6u %6u %6u %8u\n", names.v[i],
-			       mpl_engine_name(st.engine), (unsigned long long)st.buf_size,
-			       st.buf_count, st.nr_free, st.nr_leased, st.nr_sessions - 1);
-		listed++;
-		mpl_close(dev);
+		print_entry(&v[j], names_only);
 	}
-	/* Destroyed pools still in use count too, and cannot be listed. */
-	if (!explicit && listed < info.nr_pools)
-		fprintf(stderr, "mempoolctl: list: %u pools exist, %u listed: the others are "
-			"destroyed but still in use, or missing from debugfs\n",
-			info.nr_pools, listed);
-	free(names.v);
+	free(v);
 	return ret;
 }

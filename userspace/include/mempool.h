@@ -120,6 +120,24 @@ int mpl_fd(const struct mpl_dev *dev);
 int mpl_info(struct mpl_dev *dev, struct mpool_info *info);
 
 /**
+ * mpl_pool_list() - every named pool (MPOOL_IOC_POOL_LIST)
+ * @dev: the session (a read-only one will do)
+ * @entries: room for *@count entries
+ * @entry_size: sizeof(*@entries) as the caller was built with, so that a
+ *	newer library never writes past an older caller's entries
+ * @count: in: entries that fit; out: entries written
+ * @total: if not NULL, receives how many pools are named (call again with
+ *	more room if it is above *@count)
+ *
+ * Any user who may open the device sees every pool, with its owner and
+ * lifetime: a snapshot of one moment.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mpl_pool_list(struct mpl_dev *dev, struct mpool_pool_entry *entries, size_t entry_size,
+		  unsigned int *count, unsigned int *total);
+
+/**
  * struct mpl_pool_config - what mpl_pool_create() builds
  * @name: 1 to MPOOL_POOL_NAME_MAX - 1 characters of [A-Za-z0-9._-]
  * @engine: MPOOL_ENG_PERCPU, MPOOL_ENG_RING or MPOOL_ENG_LOCKFREE

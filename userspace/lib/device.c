@@ -136,3 +136,22 @@ int mpl_info(struct mpl_dev *dev, struct mpool_info *info)
 	*info = (struct mpool_info){ 0 };
 	return ioctl(dev->fd, MPOOL_IOC_INFO, info) ? -errno : 0;
 }
+
+int mpl_pool_list(struct mpl_dev *dev, struct mpool_pool_entry *entries, size_t entry_size,
+		  unsigned int *count, unsigned int *total)
+{
+	struct mpool_pool_list l = {
+		.entry_size = entry_size,
+		.entries = (uint64_t)(uintptr_t)entries,
+		.count = *count,
+	};
+
+	if (entry_size > UINT32_MAX)
+		return -EINVAL;
+	if (ioctl(dev->fd, MPOOL_IOC_POOL_LIST, &l))
+		return -errno;
+	*count = l.count;
+	if (total)
+		*total = l.total;
+	return 0;
+}
