@@ -221,7 +221,7 @@ struct mpool {
 	unsigned long *shrink_map;	/* [max_objs] bits: held by a shrink */
 	unsigned int *shrink_count;	/* [nr_slots]: how many of them per arena */
 	unsigned int *shrink_slots;	/* [nr_slots]: arenas a shrink holds some of */
-	unsigned int shrink_held;	/* bits in @shrink_map; read locklessly */
+	unsigned int shrink_held;	/* bits in @shrink_map; the count reads it */
 
 	/* Lifetime. */
 	struct kref kref;		/* users: the creator, lookups */

@@ -396,11 +396,11 @@ static unsigned int mpool_shrink_floor(const struct mpool *pool)
  */
 static unsigned long mpool_registry_last_count;
 
-/* Pages in @nr_objs objects' worth of @pool's arenas, rounded down. */
+/* The pages of @pool's arenas that @nr_objs objects take up, rounded down. */
 static unsigned long mpool_objs_to_pages(const struct mpool *pool,
 					 unsigned int nr_objs)
 {
-	return (unsigned long)(nr_objs >> pool->hot.arena_shift) * pool->arena_pages;
+	return (u64)nr_objs * pool->arena_pages >> pool->hot.arena_shift;
 }
 
 /* Objects in @nr_pages pages' worth of @pool's arenas, rounded up. */
@@ -419,7 +419,7 @@ static unsigned long mpool_pages_to_objs(const struct mpool *pool,
  * Counts pages, not objects: an object is 8 bytes in one pool and 64 KiB
  * in another, and reclaim weighs what we hold against the page cache and
  * credits what we free in pages (mpool_reclaim_credit()). Each pool's idle
- * objects count in whole arenas, which are what a shrink frees.
+ * objects count for the share of its arenas' pages they take up.
  *
  * O(1) per pool, nothing summed over CPUs: engines that can count what a
  * shrink would take (the ring; the percpu depot) say so, which is exact
