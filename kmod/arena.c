@@ -78,8 +78,11 @@ int mpool_arena_setup(struct mpool *pool)
 	pool->shrink_count = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots,
 							     unsigned int),
 						 pool->node);
+	pool->shrink_slots = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots,
+							     unsigned int),
+						 pool->node);
 	if (!pool->hot.arena_base || !pool->slot_map || !pool->shrink_map ||
-	    !pool->shrink_count)
+	    !pool->shrink_count || !pool->shrink_slots)
 		return -ENOMEM;
 	return 0;
 }
@@ -213,6 +216,7 @@ void mpool_arena_teardown(struct mpool *pool)
 		for_each_set_bit(slot, pool->slot_map, pool->hot.nr_slots)
 			mpool_arena_free_pages(pool, slot, pool->hot.arena_base[slot]);
 	}
+	kvfree(pool->shrink_slots);
 	kvfree(pool->shrink_count);
 	kvfree(pool->shrink_map);
 	kvfree(pool->slot_map);
@@ -251,40 +255,72 @@ int __mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
 	return 0;
 }
 
-/* Take every idle index the engine will give up into pool->shrink_map. */
-static unsigned int mpool_shrink_collect(struct mpool *pool)
+/*
+ * Take idle indices out of the engine into pool->shrink_map until the
+ * arenas they complete hold @want objects, or the engine has no more.
+ *
+ * Stopping early is what keeps a shrink's cost near what it frees, not
+ * what the pool holds idle: a grow pushes an arena's indices together and
+ * objects tend to come back in bursts, so the engine holds most idle
+ * indices roughly arena by arena, and freeing one arena takes about one
+ * arena's worth of indices. (Scattered indices cost a longer pass, never
+ * more than one over the engine.) The arenas touched are listed in
+ * pool->shrink_slots, so that neither the free nor the putback walks the
+ * whole pool.
+ *
+ * Return: how many arenas were touched (entries in pool->shrink_slots).
+ */
+static unsigned int mpool_shrink_collect(struct mpool *pool, unsigned long want)
 {
+	unsigned int i, n, slot, nr_slots = 0, held = 0;
 	u32 buf[MPOOL_ARENA_BATCH];
-	unsigned int i, n, held = 0;
+	unsigned long whole = 0;
 
-	while ((n = pool->ops->reclaim(pool, buf, ARRAY_SIZE(buf)))) {
+	while (whole < want &&
+	       (n = pool->ops->reclaim(pool, buf, ARRAY_SIZE(buf)))) {
 		for (i = 0; i < n; i++) {
 			/* The same index twice in the engine: a double free. */
 			if (WARN_ON_ONCE(__test_and_set_bit(buf[i], pool->shrink_map)))
 				continue;
-			pool->shrink_count[buf[i] >> pool->hot.arena_shift]++;
+			slot = buf[i] >> pool->hot.arena_shift;
+			if (!pool->shrink_count[slot]++)
+				pool->shrink_slots[nr_slots++] = slot;
+			if (pool->shrink_count[slot] == mpool_slot_objs(pool, slot))
+				whole += pool->shrink_count[slot];
 			held++;
 		}
+		/* Still idle, still reclaimable: see mpool_registry_count(). */
+		WRITE_ONCE(pool->shrink_held, held);
 	}
-	return held;
+	return nr_slots;
 }
 
-static void mpool_shrink_putback(struct mpool *pool)
+/* Give back what the first @nr_slots arenas of pool->shrink_slots hold. */
+static void mpool_shrink_putback(struct mpool *pool, unsigned int nr_slots)
 {
+	unsigned int i, slot, idx, end, n = 0;
 	u32 buf[MPOOL_ARENA_BATCH];
-	unsigned int idx, n = 0;
 
-	for_each_set_bit(idx, pool->shrink_map, pool->hot.max_objs) {
-		__clear_bit(idx, pool->shrink_map);
-		pool->shrink_count[idx >> pool->hot.arena_shift] = 0;
-		buf[n++] = idx;
-		if (n == ARRAY_SIZE(buf)) {
-			pool->ops->put_bulk(pool, buf, n);
-			n = 0;
+	for (i = 0; i < nr_slots; i++) {
+		slot = pool->shrink_slots[i];
+		/* Freed, or nothing held. */
+		if (!pool->shrink_count[slot])
+			continue;
+		pool->shrink_count[slot] = 0;
+		idx = slot << pool->hot.arena_shift;
+		end = idx + mpool_slot_objs(pool, slot);
+		for_each_set_bit_from(idx, pool->shrink_map, end) {
+			__clear_bit(idx, pool->shrink_map);
+			buf[n++] = idx;
+			if (n == ARRAY_SIZE(buf)) {
+				pool->ops->put_bulk(pool, buf, n);
+				n = 0;
+			}
 		}
 	}
 	if (n)
 		pool->ops->put_bulk(pool, buf, n);
+	WRITE_ONCE(pool->shrink_held, 0);
 }
 
 /**
@@ -292,37 +328,42 @@ static void mpool_shrink_putback(struct mpool *pool)
  * @pool: the pool, pool->lock held
  * @nr_objs: stop once this many objects' arenas have been freed
  * @floor: never take capacity below this
+ * @nr_pages: where to add the pages freed
  *
- * Takes every idle index out of the engine's shared state (not CPU-local
- * caches: flush those first for a full drain), frees the arenas it then
- * holds completely, highest slot first, and gives the rest back. While it
- * runs, a get that cannot block may find the pool empty.
+ * Takes idle indices out of the engine's shared state (not CPU-local
+ * caches: flush those first for a full drain) until the arenas it holds
+ * completely make up @nr_objs, frees those, and gives the rest back. While
+ * it runs, a get that cannot block may find the pool empty.
  *
  * Return: objects freed (whole arenas, so possibly more than @nr_objs).
  */
 unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
-			     unsigned int floor)
+			     unsigned int floor, unsigned long *nr_pages)
 {
-	unsigned long freed = 0;
-	unsigned int slot, objs;
+	unsigned int i, nr_slots, slot, objs;
+	unsigned long want, freed = 0;
 
 	lockdep_assert_held(&pool->lock);
-	if (!nr_objs || pool->capacity <= floor)
+	/* The last arena is the smallest: less than it above the floor is none. */
+	if (!nr_objs || pool->capacity <= floor ||
+	    pool->capacity - floor < mpool_slot_objs(pool, pool->hot.nr_slots - 1))
 		return 0;
-	if (!mpool_shrink_collect(pool))
-		return 0;
+	want = min_t(unsigned long, nr_objs, pool->capacity - floor);
+	nr_slots = mpool_shrink_collect(pool, want);
 
-	for (slot = pool->hot.nr_slots; slot-- > 0 && freed < nr_objs;) {
+	for (i = 0; i < nr_slots && freed < nr_objs; i++) {
+		slot = pool->shrink_slots[i];
 		objs = mpool_slot_objs(pool, slot);
 		if (pool->shrink_count[slot] != objs ||
 		    pool->capacity - objs < floor)
 			continue;
 		bitmap_clear(pool->shrink_map, slot << pool->hot.arena_shift, objs);
 		pool->shrink_count[slot] = 0;
+		*nr_pages += mpool_slot_pages(pool, slot);
 		mpool_arena_remove(pool, slot);
 		freed += objs;
 	}
-	mpool_shrink_putback(pool);
+	mpool_shrink_putback(pool, nr_slots);
 	return freed;
 }
 

@@ -88,6 +88,29 @@ static inline void mpool_shrinker_destroy(struct shrinker *s)
 #endif
 
 /*
+ * Pages a shrinker frees are off the LRU: reclaim counts them as progress
+ * only if they are credited to the reclaim_state of the task reclaiming
+ * (NULL outside reclaim). 6.4 renamed its reclaimed_slab to reclaimed and
+ * put mm_account_reclaimed_pages() in front of it. No symbol marks that
+ * change, so this keys on SHRINKER_ALLOCATED (6.7), which came after it:
+ * 6.4-6.6, which we do not support, would fail to build, not miscount.
+ */
+#include <linux/sched.h>
+#include <linux/swap.h>
+#ifdef SHRINKER_ALLOCATED
+static inline void mpool_reclaim_credit(unsigned long pages)
+{
+	mm_account_reclaimed_pages(pages);
+}
+#else
+static inline void mpool_reclaim_credit(unsigned long pages)
+{
+	if (current->reclaim_state)
+		current->reclaim_state->reclaimed_slab += pages;
+}
+#endif
+
+/*
  * Trace events: 6.10 made __string() keep its source, so __assign_str()
  * lost its second argument. EVENT_NULL_STR came with that change.
  */

@@ -188,21 +188,32 @@ static int mpool_grow_locked(struct mpool *pool, unsigned int nr_objs, gfp_t gfp
  * @nr_objs: as for __mpool_shrink()
  * @floor: as for __mpool_shrink()
  * @reason: MPOOL_SHRINK_*
+ * @nr_pages: where to add the pages freed, or NULL
+ *
+ * Pages freed for the memory shrinker are credited to the reclaim that
+ * runs it: they are off the LRU, so it would not see them otherwise, and
+ * a reclaim that sees no progress asks the shrinkers for ever more and
+ * ends in the OOM killer.
  *
  * Return: objects freed.
  */
 unsigned long mpool_pool_shrink(struct mpool *pool, unsigned long nr_objs,
-				unsigned int floor, int reason)
+				unsigned int floor, int reason,
+				unsigned long *nr_pages)
 {
 	unsigned int old = pool->capacity;
-	unsigned long freed;
+	unsigned long freed, pages = 0;
 
-	freed = __mpool_shrink(pool, nr_objs, floor);
+	freed = __mpool_shrink(pool, nr_objs, floor, &pages);
 	if (!freed)
 		return 0;
-	if (reason == MPOOL_SHRINK_SHRINKER)
+	if (reason == MPOOL_SHRINK_SHRINKER) {
 		this_cpu_add(pool->stats->reclaimed, freed);
+		mpool_reclaim_credit(pages);
+	}
 	trace_mpool_shrink(pool, old, reason);
+	if (nr_pages)
+		*nr_pages += pages;
 	return freed;
 }
 
@@ -677,7 +688,7 @@ unsigned long mpool_shrink(struct mpool *pool, unsigned long nr_objs)
 
 	might_sleep();
 	mutex_lock(&pool->lock);
-	freed = mpool_pool_shrink(pool, nr_objs, 0, MPOOL_SHRINK_CALL);
+	freed = mpool_pool_shrink(pool, nr_objs, 0, MPOOL_SHRINK_CALL, NULL);
 	mutex_unlock(&pool->lock);
 	return freed;
 }
@@ -700,7 +711,7 @@ void mpool_drain(struct mpool *pool)
 	mutex_lock(&pool->lock);
 	if (pool->ops->flush)
 		pool->ops->flush(pool);
-	mpool_pool_shrink(pool, ULONG_MAX, 0, MPOOL_SHRINK_DRAIN);
+	mpool_pool_shrink(pool, ULONG_MAX, 0, MPOOL_SHRINK_DRAIN, NULL);
 	mutex_unlock(&pool->lock);
 }
 EXPORT_SYMBOL_GPL(mpool_drain);

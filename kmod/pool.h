@@ -220,6 +220,8 @@ struct mpool {
 	unsigned long *slot_map;	/* [nr_slots] bits: arena present */
 	unsigned long *shrink_map;	/* [max_objs] bits: held by a shrink */
 	unsigned int *shrink_count;	/* [nr_slots]: how many of them per arena */
+	unsigned int *shrink_slots;	/* [nr_slots]: arenas a shrink holds some of */
+	unsigned int shrink_held;	/* bits in @shrink_map; the count reads it */
 
 	/* Lifetime. */
 	struct kref kref;		/* users: the creator, lookups */
@@ -336,7 +338,8 @@ static inline void mpool_stats_slow(struct mpool *pool)
 /* pool.c: building and tearing down a pool (the registry names it). */
 int mpool_pool_init(void);
 unsigned long mpool_pool_shrink(struct mpool *pool, unsigned long nr_objs,
-				unsigned int floor, int reason);
+				unsigned int floor, int reason,
+				unsigned long *nr_pages);
 struct mpool *mpool_pool_build(const struct mpool_params *params);
 void mpool_pool_free(struct mpool *pool);
 bool mpool_params_match(const struct mpool *pool,
@@ -348,7 +351,7 @@ void mpool_arena_teardown(struct mpool *pool);
 int __mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp);
 int mpool_prefill(struct mpool *pool, unsigned int nr_objs, gfp_t gfp);
 unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
-			     unsigned int floor);
+			     unsigned int floor, unsigned long *nr_pages);
 
 /* registry.c */
 /* pool->out before the pool dies: far from 0 whatever the CPUs count. */
@@ -359,8 +362,8 @@ void mpool_unpin(struct mpool *pool);
 void mpool_pool_kill(struct mpool *pool);
 int mpool_registry_init(void);
 void mpool_registry_exit(void);
-unsigned long mpool_registry_count_idle(void);
-unsigned long mpool_registry_shrink(unsigned long nr_objs);
+unsigned long mpool_registry_count(void);
+unsigned long mpool_registry_shrink(unsigned long nr_pages);
 void mpool_registry_for_each(void (*fn)(struct mpool *pool, void *arg), void *arg);
 unsigned int mpool_nr_pools(void);
 void mpool_wait_for_frees(void);

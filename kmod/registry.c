@@ -385,21 +385,57 @@ static unsigned int mpool_shrink_floor(const struct mpool *pool)
 	return test_bit(MPOOL_S_DEAD, &pool->state) ? 0 : pool->init_objs;
 }
 
+/*
+ * The last count, for a count that finds the registry busy: most often
+ * because another reclaimer is scanning, which is exactly when there is
+ * pressure. Saying 0 then made reclaim believe the pools had nothing to
+ * give; the last count (less what scans freed since) keeps asking, and a
+ * scan that cannot run either returns SHRINK_STOP, which defers the work
+ * to the next call that gets the lock. Written under the registry lock;
+ * read without it, as the estimate it is.
+ */
+static unsigned long mpool_registry_last_count;
+
+/* The pages of @pool's arenas that @nr_objs objects take up, rounded down. */
+static unsigned long mpool_objs_to_pages(const struct mpool *pool,
+					 unsigned int nr_objs)
+{
+	return (u64)nr_objs * pool->arena_pages >> pool->hot.arena_shift;
+}
+
+/* Objects in @nr_pages pages' worth of @pool's arenas, rounded up. */
+static unsigned long mpool_pages_to_objs(const struct mpool *pool,
+					 unsigned long nr_pages)
+{
+	/* More than the pool can hold is as good as all of it. */
+	nr_pages = min_t(unsigned long, nr_pages, UINT_MAX);
+	return DIV_ROUND_UP_ULL((u64)nr_pages << pool->hot.arena_shift,
+				pool->arena_pages);
+}
+
 /**
- * mpool_registry_count_idle() - idle objects the shrinker could free
+ * mpool_registry_count() - pages the shrinker could free
+ *
+ * Counts pages, not objects: an object is 8 bytes in one pool and 64 KiB
+ * in another, and reclaim weighs what we hold against the page cache and
+ * credits what we free in pages (mpool_reclaim_credit()). Each pool's idle
+ * objects count for the share of its arenas' pages they take up.
  *
  * O(1) per pool, nothing summed over CPUs: engines that can count what a
  * shrink would take (the ring; the percpu depot) say so, which is exact
  * but racy; for the others (lockfree) it is the estimate of the last
- * sample or read, mpool_stats_idle_estimate(), which may be stale. Either
- * way it is capped at what the floor leaves, so a live pool never counts
- * objects below init_objs. The shrink itself (mpool_registry_shrink())
- * looks at the real state, under the pool's lock.
+ * sample or read, mpool_stats_idle_estimate(), which may be stale. Indices
+ * a shrink holds out of the engine at this moment are idle too, and count
+ * (pool->shrink_held). Either way it is capped at what the floor leaves,
+ * so a live pool never counts objects below init_objs. The shrink itself
+ * (mpool_registry_shrink()) looks at the real state, under the pool's
+ * lock.
  *
- * Context: reclaim; never blocks (returns 0 if the registry is busy).
+ * Context: reclaim; never blocks (returns the last count if the registry
+ * is busy).
  * Return: the sum over all pools, approximate.
  */
-unsigned long mpool_registry_count_idle(void)
+unsigned long mpool_registry_count(void)
 {
 	unsigned int floor, capacity, idle;
 	unsigned long total = 0;
@@ -407,56 +443,60 @@ unsigned long mpool_registry_count_idle(void)
 
 	/* Reclaim can run under the registry lock (pool creation). */
 	if (!mutex_trylock(&mpool_registry_lock))
-		return 0;
+		return READ_ONCE(mpool_registry_last_count);
 	list_for_each_entry(pool, &mpool_pools, list) {
 		floor = mpool_shrink_floor(pool);
 		capacity = READ_ONCE(pool->capacity);
 		if (capacity <= floor)
 			continue;
 		if (pool->ops->count)
-			idle = pool->ops->count(pool);
+			idle = pool->ops->count(pool) + READ_ONCE(pool->shrink_held);
 		else
 			idle = mpool_stats_idle_estimate(pool);
-		total += min(idle, capacity - floor);
+		total += mpool_objs_to_pages(pool, min(idle, capacity - floor));
 	}
+	WRITE_ONCE(mpool_registry_last_count, total);
 	mutex_unlock(&mpool_registry_lock);
 	return total;
 }
 
 /**
  * mpool_registry_shrink() - free idle arenas across all pools
- * @nr_objs: objects wanted
+ * @nr_pages: pages wanted
  *
  * Pools whose lock is held (by a grow that may be what is reclaiming right
  * now) are skipped. The list is rotated so that the pool shrunk first
- * changes from call to call.
+ * changes from call to call. Whole arenas go, so up to one arena more than
+ * @nr_pages may.
  *
  * Context: reclaim; never blocks.
- * Return: objects freed, or SHRINK_STOP if the registry was busy or every
+ * Return: pages freed, or SHRINK_STOP if the registry was busy or every
  * pool with idle objects was.
  */
-unsigned long mpool_registry_shrink(unsigned long nr_objs)
+unsigned long mpool_registry_shrink(unsigned long nr_pages)
 {
-	unsigned long freed = 0;
+	unsigned long last, freed = 0;
 	bool skipped = false;
 	struct mpool *pool;
 
 	if (!mutex_trylock(&mpool_registry_lock))
 		return SHRINK_STOP;
 	list_for_each_entry(pool, &mpool_pools, list) {
-		if (freed >= nr_objs)
+		if (freed >= nr_pages)
 			break;
 		if (!mutex_trylock(&pool->lock)) {
 			skipped = true;
 			continue;
 		}
-		freed += mpool_pool_shrink(pool, nr_objs - freed,
-					   mpool_shrink_floor(pool),
-					   MPOOL_SHRINK_SHRINKER);
+		mpool_pool_shrink(pool, mpool_pages_to_objs(pool, nr_pages - freed),
+				  mpool_shrink_floor(pool), MPOOL_SHRINK_SHRINKER,
+				  &freed);
 		mutex_unlock(&pool->lock);
 	}
 	if (!list_empty(&mpool_pools))
 		list_rotate_left(&mpool_pools);
+	last = mpool_registry_last_count;
+	WRITE_ONCE(mpool_registry_last_count, last - min(last, freed));
 	mutex_unlock(&mpool_registry_lock);
 	return !freed && skipped ? SHRINK_STOP : freed;
 }

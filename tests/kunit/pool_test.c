@@ -604,6 +604,47 @@ static void pool_shrinker(struct kunit *test)
 	mpool_destroy(pool);
 }
 
+/*
+ * With small objects the shrinker counts pages of whole arenas, not
+ * objects, and frees about what it is asked for, not every idle arena.
+ */
+static void pool_shrinker_pages(struct kunit *test)
+{
+	struct mpool_params *p = mpool_test_params(test, "shrinkpg", 256, 1024, 128);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned int per, pages;
+	struct mpool *pool;
+
+	/* The shrinker sees every pool: earlier cases' dying ones must go. */
+	mpool_wait_for_frees();
+	pool = mpool_test_create(test, p);
+	KUNIT_ASSERT_EQ(test, mpool_grow(pool, 1024, GFP_KERNEL), 0);
+	if (pool->ops->flush)
+		pool->ops->flush(pool);
+	per = mpool_arena_mask(pool) + 1;
+	pages = pool->arena_pages;
+	KUNIT_ASSERT_GT(test, per, 1U);
+
+	/* Every arena above the prefill, in pages: never the 896 objects. */
+	KUNIT_EXPECT_EQ(test, mpool_shrinker_count(NULL, &sc),
+			(unsigned long)(1024 - 128) / per * pages);
+
+	/* Two arenas' pages free two arenas, one and a page free two. */
+	sc.nr_to_scan = 2 * pages;
+	KUNIT_EXPECT_EQ(test, mpool_shrinker_scan(NULL, &sc), 2UL * pages);
+	KUNIT_EXPECT_EQ(test, mpool_capacity(pool), 1024 - 2 * per);
+	sc.nr_to_scan = pages + 1;
+	KUNIT_EXPECT_EQ(test, mpool_shrinker_scan(NULL, &sc), 2UL * pages);
+	KUNIT_EXPECT_EQ(test, mpool_capacity(pool), 1024 - 4 * per);
+
+	/* Asked for everything: down to the prefill. */
+	sc.nr_to_scan = ULONG_MAX;
+	KUNIT_EXPECT_EQ(test, mpool_shrinker_scan(NULL, &sc),
+			(unsigned long)(1024 - 4 * per - 128) / per * pages);
+	KUNIT_EXPECT_EQ(test, mpool_capacity(pool), 128U);
+	mpool_destroy(pool);
+}
+
 /* A dead CPU's cached objects go to the depot, where a shrink finds them. */
 static void pool_percpu_cpu_dead(struct kunit *test)
 {
@@ -643,6 +684,7 @@ static struct kunit_case mpool_pool_cases[] = {
 	KUNIT_CASE_PARAM(pool_destroy_with_objects_out, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_page_aligned, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_shrinker, mpool_engine_gen_params),
+	KUNIT_CASE_PARAM(pool_shrinker_pages, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_percpu_cpu_dead, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_refuses_bad_free, mpool_engine_gen_params),
 	KUNIT_CASE(pool_bad_params),
