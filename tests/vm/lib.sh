@@ -77,7 +77,7 @@ build_modules() {
 		--include='*/' --include='Kbuild' --include='*.c' --include='*.h' \
 		--exclude='*' "$TOP_DIR/" "$dir/"
 	log "[$kname] building modules against $KDIR $*"
-	make -C "$KDIR" M="$dir" W=1 "$@" modules >"$dir.log" 2>&1 ||
+	make -j"$(nproc)" -C "$KDIR" M="$dir" W=1 "$@" modules >"$dir.log" 2>&1 ||
 		{ cat "$dir.log" >&2; die "[$kname] module build failed"; }
 	if grep -qE 'warning:|error:' "$dir.log"; then
 		grep -E 'warning:|error:' "$dir.log" >&2
@@ -93,7 +93,7 @@ build_extra_module() {
 	shift 3
 	out=$dir-${sub//\//-}.log
 	log "[$kname] building $sub against $KDIR $*"
-	make -C "$KDIR" M="$dir/$sub" W=1 KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers" \
+	make -j"$(nproc)" -C "$KDIR" M="$dir/$sub" W=1 KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers" \
 		"$@" modules >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "[$kname] $sub build failed"; }
 	if grep -qE 'warning:|error:' "$out"; then

@@ -44,7 +44,7 @@ if [ "$mode" = pressure ]; then
 		-o "$B/root/bin/mpool-hog" "$TOP_DIR/tests/pressure/hog.c"
 else
 	[ ! -f "$SRC/mempool_kunit.ko" ] || cp "$SRC/mempool_kunit.ko" "$B/root/lib/mpool/"
-	make -s -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
+	make -s -j"$(nproc)" -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
 		OUT="$B/root/tests" >&2
 fi
 make -s -C "$TOP_DIR/userspace" OUT="$B/root/bin" STATIC=1 >&2
