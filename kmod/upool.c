@@ -567,6 +567,14 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	memcpy(st->name, up->name, sizeof(st->name));
 	st->owner_uid = from_kuid_munged(ns, up->owner->uid);
 	st->create_flags = up->flags;
+	st->hits = sum.hit;
+	st->misses = sum.miss;
+	st->short_leases = atomic_long_read(&up->nr_short);
+	st->failed_leases = atomic_long_read(&up->nr_failed);
+	st->timed_out_leases = atomic_long_read(&up->nr_timed_out);
+	st->low_events = sum.low_events;
+	st->hwm = sum.hwm;
+	st->bytes_reserved = max_t(s64, sum.reserved, 0);
 }
 
 /**

@@ -97,6 +97,7 @@ static int mpool_upool_reserve(struct mpool_upool *up, u32 n, bool wait, u64 tim
 {
 	ktime_t deadline = KTIME_MAX, now, slice;
 	unsigned int quarantined;
+	bool was_short = false;
 	int ret;
 
 	if (wait && timeout_ns)
@@ -114,14 +115,22 @@ static int mpool_upool_reserve(struct mpool_upool *up, u32 n, bool wait, u64 tim
 				return 0;
 			quarantined = READ_ONCE(up->nr_quarantined);
 		}
-		if (!wait)
+		if (!was_short) {
+			was_short = true;
+			atomic_long_inc(&up->nr_short);
+		}
+		if (!wait) {
+			atomic_long_inc(&up->nr_failed);
 			return -EAGAIN;
+		}
 
 		slice = KTIME_MAX;
 		if (deadline != KTIME_MAX) {
 			now = ktime_get();
-			if (ktime_after(now, deadline))
+			if (ktime_after(now, deadline)) {
+				atomic_long_inc(&up->nr_timed_out);
 				return -ETIMEDOUT;
+			}
 			slice = ktime_sub(deadline, now);
 		}
 		/* Quarantined buffers come free silently: look every so often. */

@@ -50,6 +50,10 @@ struct mpool_upool {
 	atomic_t nr_sessions;
 	/* Sessions of the owner attached: a session-scoped pool ends at 0. */
 	atomic_t nr_owner_sessions;
+	/* Leases that found the pool short; of them, failed and timed out. */
+	atomic_long_t nr_short;
+	atomic_long_t nr_failed;
+	atomic_long_t nr_timed_out;
 	wait_queue_head_t wq;		/* buffers came back, or the pool died */
 
 	/* Set from the moment a buffer leaves the mpool until it is back. */

@@ -247,6 +247,40 @@ TEST_F(lease, wait_times_out)
 	ASSERT_EQ(ids[0], id);
 }
 
+/* POOL_STATS counts what leases ran into, and how far the pool went. */
+TEST_F(lease, stats_count_short_failed_and_timed_out_leases)
+{
+	struct mpool_pool_stats st;
+	__u32 ids[NBUF], id;
+
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(0, st.short_leases);
+	ASSERT_EQ(0, st.hwm);
+	ASSERT_EQ(NBUF * mp_page(), st.bytes_reserved);
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, ids, NBUF - 1));
+	ASSERT_EQ(-EAGAIN, mp_lease(self->fd, self->c.pool_id, ids + NBUF - 1, 2));
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, ids + NBUF - 1, 1));
+	ASSERT_EQ(-EAGAIN, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(-ETIMEDOUT, mp_lease_ex(self->fd, self->c.pool_id, &id, 1,
+					  MPOOL_LEASE_F_WAIT, 1000000));
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(3, st.short_leases);
+	ASSERT_EQ(2, st.failed_leases);
+	ASSERT_EQ(1, st.timed_out_leases);
+	/* A read samples: every buffer out is the most there can be. */
+	ASSERT_EQ(NBUF, st.hwm);
+	ASSERT_EQ(NBUF, st.leases);
+	/* Every buffer the engine gave was a hit or followed a miss. */
+	ASSERT_LE(st.hits, (__u64)NBUF);
+
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, ids, NBUF));
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(NBUF, st.hwm);
+	ASSERT_EQ(NBUF, st.nr_free);
+	ASSERT_EQ(3, st.short_leases);
+}
+
 /* A child blocked in a lease wakes when the parent releases. */
 TEST_F(lease, wait_wakes_on_release)
 {

@@ -72,6 +72,7 @@
 #define MPOOL_FEAT_USER_LIMITS	0x8ULL	/* per-user caps, mpool_info.*user* */
 #define MPOOL_FEAT_LIFETIME	0x10ULL	/* MPOOL_CREATE_F_SESSION */
 #define MPOOL_FEAT_LIST		0x20ULL	/* MPOOL_IOC_POOL_LIST */
+#define MPOOL_FEAT_FULL_STATS	0x40ULL	/* mpool_pool_stats.hits and after */
 
 /**
  * struct mpool_info - what this module supports
@@ -298,6 +299,16 @@ struct mpool_release {
  * @owner_uid: out: the user who created the pool (and is charged with it),
  *	in the caller's user namespace
  * @create_flags: out: the MPOOL_CREATE_F_* flags it was created with
+ * @hits: out: buffers the engine handed out on its fast path
+ * @misses: out: engine gets that found it empty for a moment (a lease
+ *	retries them)
+ * @short_leases: out: leases that found fewer buffers free than they asked
+ *	for (whether they then failed, waited or timed out)
+ * @failed_leases: out: of those, leases that failed at once (EAGAIN)
+ * @timed_out_leases: out: of those, leases whose wait timed out
+ * @low_events: out: times the free buffers fell below the low watermark
+ * @hwm: out: most buffers out (leased or quarantined) at once, as sampled
+ * @bytes_reserved: out: memory the pool holds for its buffers
  *
  * On a quiet pool nr_free + nr_leased + nr_quarantined == buf_count and
  * leases - releases == nr_leased.
@@ -322,6 +333,15 @@ struct mpool_pool_stats {
 	/* Since API version 1 + MPOOL_FEAT_LIFETIME. */
 	__u32 owner_uid;
 	__u32 create_flags;
+	/* Since API version 1 + MPOOL_FEAT_FULL_STATS. */
+	__u64 hits;
+	__u64 misses;
+	__u64 short_leases;
+	__u64 failed_leases;
+	__u64 timed_out_leases;
+	__u64 low_events;
+	__u64 hwm;
+	__u64 bytes_reserved;
 };
 
 /**
