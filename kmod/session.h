@@ -48,6 +48,7 @@ struct mpool_att {
 	struct mpool_session *sess;
 	struct mpool_upool *up;
 	u32 id;
+	/* The pool's shape, fixed at create: faults and releases check ids here. */
 	u32 nr_bufs;
 	u32 buf_pages;
 	pgoff_t base_pgoff;

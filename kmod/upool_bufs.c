@@ -324,17 +324,6 @@ static void mpool_upool_lease_unquota(struct mpool_account *acct, u32 n)
 	atomic_sub(n, &acct->nr_leases);
 }
 
-/*
- * Buffers whose lease ended, or never started, go back to the pool and
- * their charge with them.
- */
-static void mpool_upool_give_back(struct mpool_upool *up, struct mpool_account *acct,
-				  const u32 *ids, u32 n)
-{
-	mpool_upool_return(up, ids, n);
-	mpool_upool_lease_unquota(acct, n);
-}
-
 /**
  * mpool_upool_lease() - take @n buffers out for a session, zeroed
  * @up: the pool
@@ -397,7 +386,8 @@ void mpool_upool_lease_commit(struct mpool_upool *up, u32 n)
 void mpool_upool_lease_abort(struct mpool_upool *up, struct mpool_account *acct,
 			     const u32 *ids, u32 n)
 {
-	mpool_upool_give_back(up, acct, ids, n);
+	mpool_upool_return(up, ids, n);
+	mpool_upool_lease_unquota(acct, n);
 }
 
 /**
@@ -414,7 +404,8 @@ void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 {
 	mpool_stats_leased(up->pool, -(int)n);
 	trace_mpool_release(up->pool, n);
-	mpool_upool_give_back(up, acct, ids, n);
+	/* Then as for a lease that never reached the session. */
+	mpool_upool_lease_abort(up, acct, ids, n);
 }
 
 /**

@@ -60,11 +60,12 @@ static inline int mp_info(int fd, struct mpool_info *info)
 	return mp_ioctl(fd, MPOOL_IOC_INFO, info);
 }
 
-static inline int mp_create(int fd, const char *name, __u32 engine, __u64 buf_size,
-			    __u32 buf_count, struct mpool_pool_create *out)
+static inline int mp_create_ex(int fd, const char *name, __u32 engine, __u64 buf_size,
+			       __u32 buf_count, __u32 flags, struct mpool_pool_create *out)
 {
 	struct mpool_pool_create c = {
 		.engine = engine, .buf_size = buf_size, .buf_count = buf_count,
+		.flags = flags,
 	};
 	int ret;
 
@@ -73,6 +74,12 @@ static inline int mp_create(int fd, const char *name, __u32 engine, __u64 buf_si
 	if (out)
 		*out = c;
 	return ret;
+}
+
+static inline int mp_create(int fd, const char *name, __u32 engine, __u64 buf_size,
+			    __u32 buf_count, struct mpool_pool_create *out)
+{
+	return mp_create_ex(fd, name, engine, buf_size, buf_count, 0, out);
 }
 
 static inline int mp_attach(int fd, const char *name, struct mpool_pool_attach *out)

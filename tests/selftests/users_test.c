@@ -50,13 +50,12 @@ static const char *new_name(FIXTURE_DATA(users) *self, const char *tag)
 /* Root destroys @name, whoever made it (CAP_SYS_ADMIN); ENOENT is fine. */
 static void destroy_by_name(const char *name)
 {
-	struct mpool_pool_attach a = {};
+	struct mpool_pool_attach a;
 	int fd = mp_open();
 
 	if (fd < 0)
 		return;
-	snprintf(a.name, sizeof(a.name), "%s", name);
-	if (!mp_ioctl(fd, MPOOL_IOC_POOL_ATTACH, &a))
+	if (!mp_attach(fd, name, &a))
 		mp_destroy(fd, a.pool_id);
 	close(fd);
 }
@@ -117,21 +116,11 @@ static struct mpool_info info_of(int fd)
 	return info;
 }
 
-/* Create @name in @fd's session: 0 or -errno. */
+/* A ring pool @name in @fd's session: 0 or -errno. */
 static int create(int fd, const char *name, long buf_size, __u32 count, __u32 flags,
 		  struct mpool_pool_create *out)
 {
-	struct mpool_pool_create c = {
-		.engine = MPOOL_ENG_RING, .buf_size = buf_size, .buf_count = count,
-		.flags = flags,
-	};
-	int ret;
-
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	ret = mp_ioctl(fd, MPOOL_IOC_POOL_CREATE, &c);
-	if (out)
-		*out = c;
-	return ret;
+	return mp_create_ex(fd, name, MPOOL_ENG_RING, buf_size, count, flags, out);
 }
 
 TEST_F(users, pools_cap_is_per_user)

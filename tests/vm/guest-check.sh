@@ -1,13 +1,10 @@
 #!/bin/sh
 # Inside the VM: load, test and unload mempool.ko. Prints "RESULT ok|not ok
 # NAME" lines and kselftest TAP; the host judges them.
-result() {
-	if [ "$2" -eq 0 ]; then echo "RESULT ok $1"; else echo "RESULT not ok $1"; fi
-}
+. /lib/mpool/guest-lib.sh
 
 . /etc/mpool-env
-kmemleak=/sys/kernel/debug/kmemleak
-[ -e $kmemleak ] && echo clear > $kmemleak
+kmemleak_clear
 
 # Per-CPU and lock-free code means nothing on one CPU: insist on them all.
 [ "$(nproc)" = "$(cat /etc/mpool-vcpus)" ]
@@ -51,15 +48,5 @@ rc=$?
 result mempoolctl-says-module-not-loaded $?
 # --- end userspace
 
-if [ -e $kmemleak ]; then
-	# kmemleak ignores objects younger than 5 s (MSECS_MIN_AGE): let
-	# anything freed-or-leaked at unload age past that before scanning.
-	sleep 6
-	echo scan > $kmemleak
-	echo scan > $kmemleak
-	leaks=$(cat $kmemleak)
-	[ -z "$leaks" ]
-	result kmemleak-clean $?
-	[ -z "$leaks" ] || echo "$leaks"
-fi
+kmemleak_check kmemleak-clean
 echo GUEST-DONE

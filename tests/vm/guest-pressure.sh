@@ -13,9 +13,7 @@
 # and leased buffers kept their patterns; the user pool kept every buffer.
 # Prints "RESULT ok|not ok NAME" lines and PRESSURE figures; the host
 # judges them (judge.sh), and the console.
-result() {
-	if [ "$2" -eq 0 ]; then echo "RESULT ok $1"; else echo "RESULT not ok $1"; fi
-}
+. /lib/mpool/guest-lib.sh
 
 DBG=/sys/kernel/debug/mempool
 TR=/sys/kernel/tracing
@@ -34,8 +32,7 @@ config_of() { awk -v k="$2" '$1 == k { print $2 }' "$DBG/$1/config"; }
 # The OOM killer must pick the hog (1000), never this script or the lease
 # holder, which inherits this.
 echo -1000 > /proc/self/oom_score_adj
-kmemleak=/sys/kernel/debug/kmemleak
-[ -e $kmemleak ] && echo clear > $kmemleak
+kmemleak_clear
 t0=$(date +%s)
 
 insmod /lib/mpool/mempool.ko
@@ -200,15 +197,5 @@ rmmod mempool
 result pressure-module-unload $?
 echo "PRESSURE step took $(($(date +%s) - t0))s in the guest"
 
-if [ -e $kmemleak ]; then
-	# kmemleak ignores objects younger than 5 s (MSECS_MIN_AGE): let
-	# anything freed-or-leaked at unload age past that before scanning.
-	sleep 6
-	echo scan > $kmemleak
-	echo scan > $kmemleak
-	leaks=$(cat $kmemleak)
-	[ -z "$leaks" ]
-	result pressure-kmemleak-clean $?
-	[ -z "$leaks" ] || echo "$leaks"
-fi
+kmemleak_check pressure-kmemleak-clean
 echo GUEST-DONE
