@@ -335,6 +335,13 @@ static inline void mpool_stats_slow(struct mpool *pool)
 #define MPOOL_SHRINK_DRAIN	1	/* mpool_drain() */
 #define MPOOL_SHRINK_SHRINKER	2	/* memory pressure */
 
+/* What crossed a threshold (trace event mpool_threshold). */
+#define MPOOL_THRESH_LOW	0	/* /dev/mempool: free buffers below low */
+#define MPOOL_THRESH_HIGH	1	/* /dev/mempool: free buffers above high */
+#define MPOOL_THRESH_FAIL	2	/* /dev/mempool: lease failures per mille */
+#define MPOOL_THRESH_HIT_RATE	3	/* hits per mille below the minimum */
+#define MPOOL_THRESH_MISS_RATE	4	/* misses per mille above the maximum */
+
 /* pool.c: building and tearing down a pool (the registry names it). */
 int mpool_pool_init(void);
 unsigned long mpool_pool_shrink(struct mpool *pool, unsigned long nr_objs,

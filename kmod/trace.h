@@ -150,6 +150,31 @@ TRACE_EVENT(mpool_low_watermark,
 );
 
 /*
+ * A threshold was crossed: @value (what is measured) went past @limit.
+ * Fires once per crossing, then not again until the threshold re-arms.
+ */
+TRACE_EVENT(mpool_threshold,
+	    TP_PROTO(const struct mpool *pool, unsigned int kind, u64 value, u64 limit),
+	    TP_ARGS(pool, kind, value, limit),
+	    TP_STRUCT__entry(__string(name, pool->name)
+			     __field(unsigned int, kind)
+			     __field(u64, value)
+			     __field(u64, limit)),
+	    TP_fast_assign(mpool_assign_str(name, pool->name);
+			   __entry->kind = kind;
+			   __entry->value = value;
+			   __entry->limit = limit;),
+	    TP_printk("name=%s kind=%s value=%llu limit=%llu", __get_str(name),
+		      __print_symbolic(__entry->kind,
+				       { MPOOL_THRESH_LOW, "low_free" },
+				       { MPOOL_THRESH_HIGH, "high_free" },
+				       { MPOOL_THRESH_FAIL, "fail_permille" },
+				       { MPOOL_THRESH_HIT_RATE, "min_hit_permille" },
+				       { MPOOL_THRESH_MISS_RATE, "max_miss_permille" }),
+		      __entry->value, __entry->limit)
+);
+
+/*
  * /dev/mempool: @count buffers leased to, or released by, userspace;
  * leased is the pool's total after the change (call after
  * mpool_stats_leased()).

@@ -9,10 +9,11 @@
  * first published version is refused with -EINVAL (MPOOL_IOC_INFO accepts
  * any length). Reserved fields and flag bits the kernel does not know are
  * rejected with -EINVAL; unknown commands get -ENOTTY. The commands that
- * change pools or leases (POOL_CREATE, POOL_DESTROY, LEASE, RELEASE) need a
- * descriptor opened for writing (-EBADF otherwise, as write(2)); INFO,
- * POOL_ATTACH and POOL_STATS work on an O_RDONLY one. Fields marked "out"
- * are ignored on input. POOL_LIST works on an O_RDONLY descriptor too.
+ * change pools or leases (POOL_CREATE, POOL_DESTROY, LEASE, RELEASE, and
+ * POOL_CONFIG with a flag set) need a descriptor opened for writing
+ * (-EBADF otherwise, as write(2)); INFO, POOL_ATTACH, POOL_STATS,
+ * POOL_LIST and POOL_EVENTS work on an O_RDONLY one. Fields marked "out"
+ * are ignored on input.
  *
  * Model
  * -----
@@ -73,6 +74,9 @@
 #define MPOOL_FEAT_LIFETIME	0x10ULL	/* MPOOL_CREATE_F_SESSION */
 #define MPOOL_FEAT_LIST		0x20ULL	/* MPOOL_IOC_POOL_LIST */
 #define MPOOL_FEAT_FULL_STATS	0x40ULL	/* mpool_pool_stats.hits and after */
+#define MPOOL_FEAT_ACCESS	0x80ULL	/* mpool_pool_create.access */
+#define MPOOL_FEAT_CONFIG	0x100ULL /* MPOOL_IOC_POOL_CONFIG, max_buf_count */
+#define MPOOL_FEAT_EVENTS	0x200ULL /* MPOOL_IOC_POOL_EVENTS */
 
 /**
  * struct mpool_info - what this module supports
@@ -140,6 +144,11 @@ struct mpool_info {
 #define MPOOL_CREATE_F_SESSION	0x2U	/* session-scoped, not persistent */
 #define MPOOL_CREATE_F_ALL	(MPOOL_CREATE_F_NODE | MPOOL_CREATE_F_SESSION)
 
+/* Who may attach to a pool (struct mpool_pool_create.access) */
+#define MPOOL_ACCESS_OWNER	0	/* the creating user only */
+#define MPOOL_ACCESS_GROUP	1	/* and members of the creator's group */
+#define MPOOL_ACCESS_ALL	2	/* everyone who may open the device */
+
 /**
  * struct mpool_pool_create - MPOOL_IOC_POOL_CREATE: create a pool and attach
  * @name: in: unique among the pools of /dev/mempool
@@ -153,7 +162,19 @@ struct mpool_info {
  * @pool_id: out: the pool's handle in this session
  * @reserved: must be zero
  * @mmap_offset: out: the offset to pass to mmap()
- * @mmap_len: out: buf_size * buf_count, the length of the whole mapping
+ * @mmap_len: out: buf_size * max_buf_count, the length of the whole
+ *	mapping
+ * @max_buf_count: in: the most buffers MPOOL_IOC_POOL_CONFIG may resize
+ *	the pool to, at most mpool_info.max_buf_count (0: buf_count, a pool
+ *	that cannot grow); buffer ids run from 0 to max_buf_count - 1
+ * @access: in: MPOOL_ACCESS_*, who may attach to the pool by name
+ *
+ * Access. An owner-only pool (the default) can be attached to by the
+ * creating user alone; a group pool also by anyone whose groups include
+ * the creator's effective gid; MPOOL_ACCESS_ALL by anyone who may open
+ * the device. CAP_SYS_ADMIN attaches to any. Users and groups are those
+ * of whoever opened the descriptor. POOL_LIST shows only the pools the
+ * caller may attach to.
  *
  * Lifetime. A persistent pool (the default) keeps its name until
  * MPOOL_IOC_POOL_DESTROY, by any session of the same user or with
@@ -180,6 +201,9 @@ struct mpool_pool_create {
 	__u32 reserved;
 	__u64 mmap_offset;
 	__u64 mmap_len;
+	/* Since API version 1 + MPOOL_FEAT_ACCESS and MPOOL_FEAT_CONFIG. */
+	__u32 max_buf_count;
+	__u32 access;
 };
 
 /**
@@ -309,8 +333,19 @@ struct mpool_release {
  * @low_events: out: times the free buffers fell below the low watermark
  * @hwm: out: most buffers out (leased or quarantined) at once, as sampled
  * @bytes_reserved: out: memory the pool holds for its buffers
+ * @max_buf_count: out: the most buffers the pool may be resized to
+ * @access: out: MPOOL_ACCESS_*
+ * @owner_gid: out: the creator's group, for MPOOL_ACCESS_GROUP, in the
+ *	caller's user namespace
+ * @low_watermark: out: as set by MPOOL_IOC_POOL_CONFIG (0: none)
+ * @high_watermark: out: ditto
+ * @fail_permille: out: ditto
+ * @hysteresis: out: ditto
+ * @high_events: out: times the free buffers rose above the high watermark
+ * @fail_events: out: windows of leases that failed at or above
+ *	fail_permille (see struct mpool_pool_config)
  *
- * On a quiet pool nr_free + nr_leased + nr_quarantined == buf_count and
+ * low_events counts MPOOL_EVENT_LOW crossings. On a quiet pool nr_free + nr_leased + nr_quarantined == buf_count and
  * leases - releases == nr_leased.
  */
 struct mpool_pool_stats {
@@ -342,6 +377,17 @@ struct mpool_pool_stats {
 	__u64 low_events;
 	__u64 hwm;
 	__u64 bytes_reserved;
+	/* Since API version 1 + MPOOL_FEAT_CONFIG. */
+	__u32 max_buf_count;
+	__u32 access;
+	__u32 owner_gid;
+	__u32 low_watermark;
+	__u32 high_watermark;
+	__u32 fail_permille;
+	__u32 hysteresis;
+	__u32 reserved;
+	__u64 high_events;
+	__u64 fail_events;
 };
 
 /**
@@ -355,7 +401,7 @@ struct mpool_pool_stats {
  * @nr_free: buffers free to lease now
  * @nr_quarantined: released buffers still referenced from outside
  * @nr_sessions: sessions attached
- * @reserved: zero
+ * @access: MPOOL_ACCESS_* (zero before MPOOL_FEAT_ACCESS)
  */
 struct mpool_pool_entry {
 	char name[MPOOL_POOL_NAME_MAX];
@@ -367,7 +413,7 @@ struct mpool_pool_entry {
 	__u32 nr_free;
 	__u32 nr_quarantined;
 	__u32 nr_sessions;
-	__u32 reserved;
+	__u32 access;
 };
 
 /**
@@ -381,8 +427,9 @@ struct mpool_pool_entry {
  * @total: out: how many pools have a name now (more than @count: call
  *	again with a larger array)
  *
- * Every named pool, whoever created it, in creation order: a snapshot
- * taken at one moment. Destroyed pools are not listed.
+ * Every named pool the caller may attach to (see struct
+ * mpool_pool_create), in creation order: a snapshot taken at one moment.
+ * Destroyed pools are not listed.
  */
 struct mpool_pool_list {
 	__u32 flags;
@@ -392,8 +439,132 @@ struct mpool_pool_list {
 	__u32 total;
 };
 
+/* struct mpool_pool_config.flags: what to change (none: just read) */
+#define MPOOL_CONFIG_F_RESIZE		0x1U	/* to buf_count buffers */
+#define MPOOL_CONFIG_F_DRAIN		0x2U	/* gather idle buffers */
+#define MPOOL_CONFIG_F_THRESHOLDS	0x4U	/* the four threshold fields */
+#define MPOOL_CONFIG_F_ACCESS		0x8U	/* access */
+#define MPOOL_CONFIG_F_ALL		0xfU
+
+/* Leases per failure-rate window (struct mpool_pool_config.fail_permille). */
+#define MPOOL_FAIL_WINDOW		16
+
+/**
+ * struct mpool_pool_config - MPOOL_IOC_POOL_CONFIG: run a pool
+ * @pool_id: in: the pool's handle in this session
+ * @flags: in: MPOOL_CONFIG_F_*, applied in the order listed; no flag at
+ *	all only reads the settings back
+ * @buf_count: in, MPOOL_CONFIG_F_RESIZE: the buffers the pool should
+ *	hold, 1 to max_buf_count; out: the buffers it holds now
+ * @access: in, MPOOL_CONFIG_F_ACCESS: MPOOL_ACCESS_*; out: the mode now
+ * @low_watermark: in, MPOOL_CONFIG_F_THRESHOLDS: MPOOL_EVENT_LOW when the
+ *	free buffers fall below this (0: off); out: the setting now
+ * @high_watermark: in, ditto: MPOOL_EVENT_HIGH when the free buffers rise
+ *	above this (0: off); out: ditto
+ * @fail_permille: in, ditto: MPOOL_EVENT_FAIL when, of a window of
+ *	MPOOL_FAIL_WINDOW consecutive leases, at least this many per
+ *	thousand fail (EAGAIN or ETIMEDOUT), 1 to 1000 (0: off); out: ditto
+ * @hysteresis: in, ditto: how far back past a watermark the free buffers
+ *	must come before it can fire again (0 counts as 1); out: ditto
+ * @drained: out, MPOOL_CONFIG_F_DRAIN: buffers gathered from CPU caches
+ *	and the quarantine into the shared free list
+ * @reserved: must be zero
+ *
+ * Only the creating user, or CAP_SYS_ADMIN, may change a pool (-EPERM);
+ * any attached session may read the settings.
+ *
+ * Resize. Growing allocates buffers now, charged as at create, with ids
+ * not in use below max_buf_count; they show in every session's existing
+ * mapping window (mmap_len never changes) as soon as they are leased.
+ * Shrinking takes free buffers only: buf_count then says how many the
+ * pool really holds, which is more than asked while too few were free.
+ * Growing may stop short when memory is short (buf_count says where),
+ * and fails with -ENOMEM only if not one buffer could be added.
+ *
+ * Thresholds. Each fires once when it is crossed (an event record on
+ * every event descriptor of the pool, see MPOOL_IOC_POOL_EVENTS, and the
+ * mpool_threshold trace event), then not again until it re-arms: a
+ * watermark once the free buffers are back by @hysteresis on the other
+ * side (for the low watermark, at least low_watermark + hysteresis free),
+ * the failure rate once a window fails at less than half the rate.
+ * Setting thresholds re-arms all three.
+ */
+struct mpool_pool_config {
+	__u32 pool_id;
+	__u32 flags;
+	__u32 buf_count;
+	__u32 access;
+	__u32 low_watermark;
+	__u32 high_watermark;
+	__u32 fail_permille;
+	__u32 hysteresis;
+	__u32 drained;
+	__u32 reserved;
+};
+
+/**
+ * struct mpool_pool_events - MPOOL_IOC_POOL_EVENTS: a descriptor for events
+ * @pool_id: in: the pool's handle in this session
+ * @flags: in: must be zero
+ * @fd: out: a new descriptor, O_RDONLY | O_CLOEXEC
+ * @reserved: must be zero
+ *
+ * The descriptor is readable (poll(): EPOLLIN) while it holds event
+ * records; read() returns whole struct mpool_event records, as many as
+ * fit (-EINVAL if not even one fits; -EAGAIN if none is queued and the
+ * descriptor is O_NONBLOCK, otherwise it blocks). It holds nothing of the
+ * pool: when the pool is destroyed, it gets an MPOOL_EVENT_DESTROYED
+ * record, then poll() reports EPOLLHUP and read() returns 0 once the
+ * records are read. Each descriptor queues up to MPOOL_EVENT_QUEUE
+ * records; more are dropped and counted in the next record's @lost.
+ */
+struct mpool_pool_events {
+	__u32 pool_id;
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved;
+};
+
+/* struct mpool_event.type */
+#define MPOOL_EVENT_LOW		1	/* free buffers fell below low_watermark */
+#define MPOOL_EVENT_HIGH	2	/* free buffers rose above high_watermark */
+#define MPOOL_EVENT_FAIL	3	/* a window of leases failed too often */
+#define MPOOL_EVENT_DESTROYED	4	/* the pool was destroyed: no more events */
+
+#define MPOOL_EVENT_QUEUE	64
+
+/**
+ * struct mpool_event - one record read from an event descriptor
+ * @type: MPOOL_EVENT_*
+ * @threshold: the setting crossed (low_watermark, high_watermark or
+ *	fail_permille), 0 for MPOOL_EVENT_DESTROYED
+ * @seq: the pool's event count, from 1: a gap means records were lost
+ * @time_ns: CLOCK_MONOTONIC when it happened
+ * @value: what crossed: free buffers, or failures per thousand leases in
+ *	the window
+ * @nr_free: buffers free at that moment
+ * @buf_count: buffers in the pool at that moment
+ * @lost: records this descriptor dropped, queue full, since the last one
+ *	it delivered
+ * @leases: buffers leased from the pool so far
+ * @failed_leases: leases that failed so far (EAGAIN or ETIMEDOUT)
+ */
+struct mpool_event {
+	__u32 type;
+	__u32 threshold;
+	__u64 seq;
+	__u64 time_ns;
+	__u32 value;
+	__u32 nr_free;
+	__u32 buf_count;
+	__u32 lost;
+	__u64 leases;
+	__u64 failed_leases;
+};
+
 /* The first published sizes of the structs that have grown since. */
 #define MPOOL_INFO_SIZE_VER0		64
+#define MPOOL_POOL_CREATE_SIZE_VER0	72
 #define MPOOL_POOL_STATS_SIZE_VER0	104
 #define MPOOL_POOL_ENTRY_SIZE_VER0	64
 
@@ -408,7 +579,11 @@ struct mpool_pool_list {
  *                         or the user would exceed max_user_pools or
  *                         max_user_bytes
  *                 ENOMEM  out of memory (or over the memory cgroup limit)
+ *                 EINVAL  access unknown, or max_buf_count below
+ *                         buf_count or above the caps
  *   POOL_ATTACH   ENOENT  no pool has that name
+ *                 EACCES  the pool's access mode does not let the
+ *                         caller in (no CAP_SYS_ADMIN)
  *                 EEXIST  the session is already attached to it
  *                 EDQUOT  the session has MPOOL_SESSION_POOLS_MAX pools
  *   POOL_DESTROY  ENOENT  no such pool_id in this session
@@ -428,6 +603,17 @@ struct mpool_pool_list {
  *                 EINVAL  an id out of range, not leased by this session,
  *                         or repeated; nothing was released
  *   POOL_STATS    ENOENT  no such pool_id in this session
+ *   POOL_CONFIG   ENOENT  no such pool_id in this session
+ *                 EPERM   a change, not by the creating user and no
+ *                         CAP_SYS_ADMIN (judged as for POOL_DESTROY)
+ *                 EBADF   a change on a descriptor not open for writing
+ *                 EINVAL  buf_count 0 or above max_buf_count, access or
+ *                         fail_permille out of range
+ *                 EDQUOT, ENOSPC, ENOMEM  growing, as for POOL_CREATE
+ *                 EIDRM   a change to a destroyed pool
+ *   POOL_EVENTS   ENOENT  no such pool_id in this session
+ *                 EIDRM   the pool was destroyed
+ *                 EMFILE  no descriptor left
  *   POOL_LIST     EINVAL  entry_size below MPOOL_POOL_ENTRY_SIZE_VER0
  *                 E2BIG   entry_size above 4096
  *   mmap          EINVAL  not MAP_SHARED, or the range is not inside one
@@ -444,5 +630,7 @@ struct mpool_pool_list {
 #define MPOOL_IOC_RELEASE	_IOW(MPOOL_IOC_MAGIC, 0x05, struct mpool_release)
 #define MPOOL_IOC_POOL_STATS	_IOWR(MPOOL_IOC_MAGIC, 0x06, struct mpool_pool_stats)
 #define MPOOL_IOC_POOL_LIST	_IOWR(MPOOL_IOC_MAGIC, 0x07, struct mpool_pool_list)
+#define MPOOL_IOC_POOL_CONFIG	_IOWR(MPOOL_IOC_MAGIC, 0x08, struct mpool_pool_config)
+#define MPOOL_IOC_POOL_EVENTS	_IOWR(MPOOL_IOC_MAGIC, 0x09, struct mpool_pool_events)
 
 #endif /* _UAPI_LINUX_MEMPOOL_H */
