@@ -115,6 +115,15 @@ static int mpool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "low_watermark %u\n", s.low_watermark);
 	seq_printf(m, "below_low_watermark %d\n", s.below_low);
 	seq_printf(m, "low_watermark_events %llu\n", s.low_events);
+	seq_printf(m, "min_hit_permille %u\n", s.rate.min_hit_permille);
+	seq_printf(m, "max_miss_permille %u\n", s.rate.max_miss_permille);
+	seq_printf(m, "rate_windows %llu\n", s.rate.windows);
+	seq_printf(m, "last_hit_permille %u\n", s.rate.last_hit_permille);
+	seq_printf(m, "last_miss_permille %u\n", s.rate.last_miss_permille);
+	seq_printf(m, "below_min_hit %d\n", s.rate.hit_low);
+	seq_printf(m, "above_max_miss %d\n", s.rate.miss_high);
+	seq_printf(m, "min_hit_events %llu\n", s.rate.hit_events);
+	seq_printf(m, "max_miss_events %llu\n", s.rate.miss_events);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <linux/mutex.h>
 #include <linux/reciprocal_div.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "include/linux/mpool.h"
@@ -140,7 +141,8 @@ struct mpool_stats {
  * @below_low: idle was below @low_watermark when last sampled
  * @enabled: the high-water mark and the low watermark are sampled (module
  *	parameter stats); when false, @hwm is 0 and no low watermark event
- *	fires
+ *	fires, and no rate threshold is judged
+ * @rate: the rate thresholds and their crossings (mpool_get_rate_status())
  *
  * The counters are read without stopping the CPUs that bump them, so on a
  * busy pool the sum is not a snapshot; on a quiet one it is exact. The
@@ -179,6 +181,23 @@ struct mpool_stats_sum {
 	u64 idle;
 	bool below_low;
 	bool enabled;
+	struct mpool_rate_status rate;
+};
+
+/*
+ * A pool's rate thresholds (kmod/alert.c). Set by
+ * mpool_set_rate_thresholds(), judged by the statistics sample alone;
+ * everything but the two thresholds, which the sample peeks at first to
+ * skip a pool that has none, is read and written under @lock only.
+ */
+struct mpool_alert {
+	raw_spinlock_t lock;
+	unsigned int min_hit;		/* per mille; 0: off */
+	unsigned int max_miss;		/* per mille; 0: off */
+	u64 gets;			/* the counters at the window's start */
+	u64 hits;
+	u64 misses;
+	struct mpool_rate_status st;	/* what mpool_get_rate_status() says */
 };
 
 /* struct mpool::state bits */
@@ -243,6 +262,7 @@ struct mpool {
 	struct irq_work est_work;	/* refreshes @busy_est alone */
 	atomic_long_t hwm;		/* high-water mark of objects in use */
 	unsigned long busy_est;		/* out or quarantined, last summed */
+	struct mpool_alert alert;	/* rate thresholds, judged by samples */
 
 	/* Registry, under mpool_registry_lock. */
 	struct list_head list;		/* on the list of all pools */
@@ -329,6 +349,10 @@ static inline void mpool_stats_slow(struct mpool *pool)
 	if (mpool_stats_on())
 		irq_work_queue(&pool->sample_work);
 }
+
+/* alert.c: rate thresholds, judged by sample_work. */
+void mpool_alert_pool_init(struct mpool *pool);
+void mpool_alert_sample(struct mpool *pool);
 
 /* Why a pool shrank (mpool_pool_shrink(), trace event mpool_shrink). */
 #define MPOOL_SHRINK_CALL	0	/* mpool_shrink() */

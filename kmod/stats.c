@@ -18,6 +18,9 @@
  * of their own, a miss and a grow. Reads sample at once. Loading the
  * module with stats=0 turns the samples off through a static key.
  *
+ * The same sample judges the pool's rate thresholds, if it has any
+ * (kmod/alert.c).
+ *
  * Why a lazy irq_work. It is the one deferral that every context a get or
  * put runs in may queue: the lockfree engine runs in NMI, so its gets
  * sample too, and no workqueue can be kicked from there. Lazy, it runs at
@@ -189,6 +192,7 @@ static void mpool_stats_sample(struct mpool *pool, bool stats)
 	mpool_stats_raise_hwm(pool, in_use);
 	if (pool->low_watermark)
 		mpool_stats_check_low(pool, in_use, quarantined);
+	mpool_alert_sample(pool);
 }
 
 /* sample_work: what mpool_stats_slow() asked for. */
@@ -211,6 +215,7 @@ void mpool_stats_pool_init(struct mpool *pool)
 {
 	pool->sample_work = IRQ_WORK_INIT_LAZY(mpool_stats_sample_fn);
 	pool->est_work = IRQ_WORK_INIT_LAZY(mpool_stats_est_fn);
+	mpool_alert_pool_init(pool);
 }
 
 /**
@@ -334,6 +339,8 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 	}
 	idle = (s64)sum->capacity - (s64)sum->in_use - (s64)sum->quarantined;
 	sum->idle = idle > 0 ? idle : 0;
+	/* Only read: judging a window is the sample's job, not a reader's. */
+	mpool_get_rate_status(pool, &sum->rate);
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_stats_read);
 

@@ -55,6 +55,17 @@
  * last object freed, whichever comes last. Objects may be freed after
  * mpool_destroy() (like page_pool); no new ones are handed out after the
  * last reference is gone.
+ *
+ * Rate thresholds (kmod/alert.c): mpool_set_rate_thresholds() gives a pool
+ * a minimum hit rate and a maximum miss rate, in per mille of the gets
+ * asked for (objects handed out plus gets that failed). The rates are
+ * those of a window: the gets since the previous evaluation, evaluated by
+ * the pool's statistics sample (kmod/stats.c) once the window holds at
+ * least MPOOL_RATE_MIN_GETS gets, so that a quiet pool decides nothing.
+ * A crossing fires the mempool:mpool_threshold trace event and counts in
+ * struct mpool_rate_status, once: the threshold re-arms only after a
+ * window half-way back from it to the ideal (see
+ * mpool_set_rate_thresholds()). No get or put does any of this work.
  */
 #ifndef _LINUX_MPOOL_H
 #define _LINUX_MPOOL_H
@@ -134,10 +145,42 @@ struct mpool_params {
 	void *priv;
 };
 
+/* A window of fewer gets than this is not judged: it carries on. */
+#define MPOOL_RATE_MIN_GETS	64
+
+/**
+ * struct mpool_rate_status - a pool's rate thresholds and what they saw
+ * @min_hit_permille: the minimum hit rate, 0 if off
+ * @max_miss_permille: the maximum miss rate, 0 if off
+ * @hit_low: the hit rate crossed below @min_hit_permille and has not
+ *	re-armed yet
+ * @miss_high: the miss rate crossed above @max_miss_permille and has not
+ *	re-armed yet
+ * @last_hit_permille: hit rate of the last window judged
+ * @last_miss_permille: miss rate of the last window judged
+ * @windows: windows judged since the pool was created
+ * @hit_events: crossings of @min_hit_permille since the pool was created
+ * @miss_events: crossings of @max_miss_permille since the pool was created
+ *
+ * The last rates and @windows are 0 until a window was judged; only
+ * windows judged while a threshold was set count.
+ */
+struct mpool_rate_status {
+	unsigned int min_hit_permille;
+	unsigned int max_miss_permille;
+	bool hit_low;
+	bool miss_high;
+	unsigned int last_hit_permille;
+	unsigned int last_miss_permille;
+	u64 windows;
+	u64 hit_events;
+	u64 miss_events;
+};
+
 /*
  * mpool_create() and mpool_lookup_or_create() return an ERR_PTR() on
  * failure, mpool_lookup() returns NULL. Each function's kernel-doc, in
- * kmod/pool.c and kmod/registry.c, has the details.
+ * kmod/pool.c, kmod/registry.c and kmod/alert.c, has the details.
  */
 struct mpool *mpool_create(const struct mpool_params *params);
 struct mpool *mpool_lookup(const char *name);
@@ -156,6 +199,10 @@ void mpool_drain(struct mpool *pool);
 const char *mpool_name(const struct mpool *pool);
 size_t mpool_obj_size(const struct mpool *pool);
 unsigned int mpool_capacity(const struct mpool *pool);
+
+int mpool_set_rate_thresholds(struct mpool *pool, unsigned int min_hit_permille,
+			      unsigned int max_miss_permille);
+void mpool_get_rate_status(struct mpool *pool, struct mpool_rate_status *st);
 
 /* mpool_alloc() and mpool_free(): inline. */
 #include <linux/mpool/fast.h>
