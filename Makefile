@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # mempool.ko
 #
 # On a machine with kernel headers:   make && sudo insmod mempool.ko

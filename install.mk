@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # make install / uninstall (included by Makefile).
 #
 #   make && sudo make install
@@ -18,8 +19,13 @@ UDEVRULESDIR ?= /etc/udev/rules.d
 KRELEASE ?= $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR))), \
 	$(patsubst /usr/src/linux-headers-%,%,$(filter /usr/src/linux-headers-%,$(KDIR:/=))), \
 	$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-DKMS_SRC = $(DESTDIR)/usr/src/mempool-$(DKMS_VERSION)
+# The one version of everything (VERSION): module, DKMS package, library.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+DKMS_SRC = $(DESTDIR)/usr/src/mempool-$(VERSION)
+# What another module needs to call mpool_*(): the in-kernel API headers
+# (-I$(MPOOL_DEVEL)/include) and, per kernel, the symbol versions
+# (KBUILD_EXTRA_SYMBOLS=$(MPOOL_DEVEL)/$(KRELEASE)/Module.symvers).
+MPOOL_DEVEL = $(DESTDIR)/usr/src/mempool-$(VERSION)-devel
 # Kernels built with CONFIG_MODULE_SIG_ALL but shipped without their key
 # (Debian's headers): do not try to sign.
 SIGN_KEY = $(wildcard $(KDIR)/$(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' \
@@ -32,6 +38,10 @@ install-module: modules
 		INSTALL_MOD_DIR=updates $(if $(SIGN_KEY),,CONFIG_MODULE_SIG_ALL=) modules_install
 	$(if $(DESTDIR),@echo "staged: run 'depmod -a $(KRELEASE)' on the target", \
 		depmod -a $(KRELEASE))
+	install -d $(MPOOL_DEVEL)/include/linux/mpool $(MPOOL_DEVEL)/$(KRELEASE)
+	install -m 644 kmod/include/linux/mpool.h $(MPOOL_DEVEL)/include/linux/
+	install -m 644 kmod/include/linux/mpool/*.h $(MPOOL_DEVEL)/include/linux/mpool/
+	install -m 644 Module.symvers $(MPOOL_DEVEL)/$(KRELEASE)/
 
 install-userspace:
 	$(MAKE) -C userspace PREFIX=$(PREFIX) install
@@ -46,6 +56,7 @@ endif
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/updates/mempool.ko*
 	$(if $(DESTDIR),,depmod -a $(KRELEASE))
+	rm -rf $(MPOOL_DEVEL)
 	$(MAKE) -C userspace PREFIX=$(PREFIX) uninstall
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-mempool.rules
 	@echo "left the 'mempool' group in place (groupdel mempool removes it)"
@@ -55,16 +66,17 @@ uninstall:
 dkms-install:
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
-	tar -cf - Kbuild dkms.conf $$(find kmod uapi tests/kunit -name '*.[ch]') | \
+	tar -cf - Kbuild VERSION $$(find kmod uapi tests/kunit -name '*.[ch]') | \
 		tar -xf - -C $(DKMS_SRC)
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in > $(DKMS_SRC)/dkms.conf
 ifeq ($(DESTDIR),)
-	dkms install mempool/$(DKMS_VERSION)
+	dkms install mempool/$(VERSION)
 endif
 
 dkms-uninstall:
 ifeq ($(DESTDIR),)
-	! dkms status mempool/$(DKMS_VERSION) | grep -q . || \
-		dkms remove mempool/$(DKMS_VERSION) --all
+	! dkms status mempool/$(VERSION) | grep -q . || \
+		dkms remove mempool/$(VERSION) --all
 endif
 	rm -rf $(DKMS_SRC)
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Inside the benchmark VM (tests/vm/init runs this with stdout on ttyS1):
 # load mempool.ko, run mempool_bench.ko once per workload and copy its BENCH
 # lines out of the kernel log, then time the userspace buffer paths. The host

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Inside an instruction-counting VM (QEMU -icount shift=0,sleep=off, one
 # vCPU): the guest clock advances one nanosecond per instruction, so the
 # ns_per_pair that mempool_bench.ko prints is instructions per get+put pair.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Instructions per get+put pair, counted rather than timed: QEMU with
 # -icount shift=0,sleep=off and one vCPU advances the guest clock one
 # nanosecond per executed instruction (the stock 6.12 guest runs its tsc

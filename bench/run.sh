@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # mempool.ko against the kernel's own pools: `make bench`.
 #
 # On the host: the userspace harness's native throughput (tests/harness) and

@@ -56,3 +56,4 @@ module_exit(mpool_exit);
 MODULE_DESCRIPTION("Fast, safe pools of fixed-size objects for kernel and userspace");
 MODULE_AUTHOR("mempool.ko developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MPOOL_VERSION);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # make install, staged: from a copy of the tree, `make` then
 # `make install DESTDIR=... PREFIX=/usr` for the 6.12 headers; checks the
 # layout, that a program builds against the staged library through
@@ -30,16 +31,20 @@ check "make (module and userspace)" make -s -C "$src" KDIR="$kdir"
 check "make install DESTDIR PREFIX=/usr" \
 	make -s -C "$src" KDIR="$kdir" install DESTDIR="$stage" PREFIX=/usr
 
+ver=$(cat "$src/VERSION")
 expect="etc/udev/rules.d/60-mempool.rules
 lib/modules/$krel/updates/mempool.ko
 usr/bin/mempoolctl
-usr/include/linux/mempool.h
 usr/include/mempool.h
+usr/include/mempool/linux/mempool.h
 usr/lib/libmempool.a
 usr/lib/libmempool.so
 usr/lib/libmempool.so.1
-usr/lib/libmempool.so.1.0.0
-usr/lib/pkgconfig/mempool.pc"
+usr/lib/libmempool.so.$ver
+usr/lib/pkgconfig/mempool.pc
+$(cd "$src/kmod/include" && find linux -name '*.h' | sed "s|^|usr/src/mempool-$ver-devel/include/|")
+usr/src/mempool-$ver-devel/$krel/Module.symvers"
+expect=$(sort <<<"$expect")
 # Kernels that compress modules install mempool.ko.xz (or .zst, .gz).
 got=$(cd "$stage" && find . -type f -o -type l | sed 's|^\./||; s|\.ko\..*|.ko|' | sort)
 check "installed files" [ "$got" = "$expect" ]
@@ -67,8 +72,11 @@ check "pkg-config: static" sh -c "gcc -Wall -Werror -static $cflags '$tmp/consum
 cp "$tmp/consumer.c" "$tmp/consumer.cc"
 check "header: C++" g++ -Wall -Wextra -Werror $cflags -c "$tmp/consumer.cc" -o "$tmp/c3.o"
 check "soname libmempool.so.1" sh -c \
-	"objdump -p '$stage/usr/lib/libmempool.so.1.0.0' | grep -q 'SONAME *libmempool.so.1$'"
-exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.1.0.0" | awk '{print $3}' |
+	"objdump -p '$stage/usr/lib/libmempool.so.$ver' | grep -q 'SONAME *libmempool.so.1$'"
+check "one version: module, pkg-config" sh -c \
+	"modinfo -F version '$src/mempool.ko' | grep -qx '$ver' &&
+	 grep -qx 'Version: $ver' '$stage/usr/lib/pkgconfig/mempool.pc'"
+exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.$ver" | awk '{print $3}' |
 	  grep -v '^LIBMEMPOOL_1$' | grep -vc '^mpl_')
 check "exports: mpl_ only" [ "$exports" = 0 ]
 
@@ -87,7 +95,7 @@ check "nothing left" [ -z "$left" ]
 [ -z "$left" ] || echo "$left"
 
 check "make dkms-install DESTDIR" make -s -C "$src" dkms-install DESTDIR="$stage"
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$src/dkms.conf")
+check "dkms.conf says $ver" grep -qx "PACKAGE_VERSION=\"$ver\"" "$stage/usr/src/mempool-$ver/dkms.conf"
 if command -v dkms >/dev/null; then
 	mkdir -p "$tmp/dkms"
 	for r in "$rel61" "$krel"; do

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Quality gates (make lint): W=1 + sparse builds against the 6.1 and 6.12
 # headers, checkpatch --strict, kernel-doc on exported functions, and the
 # uapi header compiled standalone in a userspace program.

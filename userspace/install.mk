@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installing libmempool and mempoolctl (included by Makefile).
 # DESTDIR stages the install; nothing outside it is touched when it is set.
 PREFIX ?= /usr/local
@@ -9,10 +10,11 @@ INSTALL ?= install
 
 install: all lib
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/linux
+		$(DESTDIR)$(INCLUDEDIR)/mempool/linux
 	$(INSTALL) -m 755 $(OUT)/mempoolctl $(DESTDIR)$(BINDIR)/mempoolctl
 	$(INSTALL) -m 644 include/mempool.h $(DESTDIR)$(INCLUDEDIR)/mempool.h
-	$(INSTALL) -m 644 ../uapi/linux/mempool.h $(DESTDIR)$(INCLUDEDIR)/linux/mempool.h
+	@# Not in $(INCLUDEDIR)/linux, which the kernel headers package owns.
+	$(INSTALL) -m 644 ../uapi/linux/mempool.h $(DESTDIR)$(INCLUDEDIR)/mempool/linux/mempool.h
 	$(INSTALL) -m 644 $(OBJDIR)/libmempool.a $(DESTDIR)$(LIBDIR)/libmempool.a
 	$(INSTALL) -m 755 $(OBJDIR)/libmempool.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libmempool.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -26,9 +28,10 @@ install: all lib
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mempoolctl $(DESTDIR)$(INCLUDEDIR)/mempool.h \
-	      $(DESTDIR)$(INCLUDEDIR)/linux/mempool.h $(DESTDIR)$(LIBDIR)/libmempool.a \
+	      $(DESTDIR)$(INCLUDEDIR)/mempool/linux/mempool.h $(DESTDIR)$(LIBDIR)/libmempool.a \
 	      $(DESTDIR)$(LIBDIR)/libmempool.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libmempool.so $(DESTDIR)$(PKGCONFIGDIR)/mempool.pc
+	rmdir $(DESTDIR)$(INCLUDEDIR)/mempool/linux $(DESTDIR)$(INCLUDEDIR)/mempool 2>/dev/null || true
 	[ -n "$(DESTDIR)" ] || ! command -v ldconfig >/dev/null || ldconfig
 
 .PHONY: install uninstall

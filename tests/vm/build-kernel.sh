@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Build (once) a debug kernel from Debian's linux-source-6.12 with the config
 # fragments kept beside this script, into a cache outside the tree.
 # Usage: build-kernel.sh debug|kcsan   (prints the build directory)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # make check: set-up, lint, the userspace harness, then every kernel in QEMU.
 # Ends with one line "N passed, N failed" over everything it ran.
 # Usage: check.sh [KERNEL...]   (default: 6.1 6.12 debug)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Inside the VM: load, test and unload mempool.ko. Prints "RESULT ok|not ok
 # NAME" lines and kselftest TAP; the host judges them.
 . /lib/mpool/guest-lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Inside the VM: a narrated tour of mempool.ko for `make demo`.
 #
 # Load the module; create a pool of each engine; two processes lease and

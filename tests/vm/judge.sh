@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Judge one VM run: every RESULT line, every kselftest total, KUnit's KTAP
 # (through kunit.py parse), and the kernel console for any report.
 # Usage: judge.sh KERNEL BUILD_DIR QEMU_EXIT KERNEL_SOURCE

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The judge must fail a run for each kind of bad news it exists to catch;
 # a judge that passes everything would make every other test meaningless.
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Count the leaf test cases in kunit.py's JSON: prints 'passed failed skipped'."""
 import json
 import sys

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared settings of the VM scripts: where the caches live and which kernels
 # the project tests. Sourced, never run.
 

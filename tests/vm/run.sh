@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Build mempool.ko and the tests for one kernel, boot it in QEMU (software
 # emulation, 4 vCPUs), run the suites, and judge everything the VM printed.
 # Usage: run.sh KERNEL [MODE]   KERNEL: 6.1 | 6.12 | debug | kcsan

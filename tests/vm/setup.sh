@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Install what the build and the VM tests need, on a fresh Debian 12 machine,
 # unattended; then fetch Debian's stock kernel images matching the installed
 # headers into the cache (unpacked, never installed).
