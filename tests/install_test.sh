@@ -38,7 +38,7 @@ usr/include/mempool.h
 usr/lib/libmempool.a
 usr/lib/libmempool.so
 usr/lib/libmempool.so.1
-usr/lib/libmempool.so.1.0.0
+usr/lib/libmempool.so.1.1.0
 usr/lib/pkgconfig/mempool.pc"
 # Kernels that compress modules install mempool.ko.xz (or .zst, .gz).
 got=$(cd "$stage" && find . -type f -o -type l | sed 's|^\./||; s|\.ko\..*|.ko|' | sort)
@@ -67,9 +67,9 @@ check "pkg-config: static" sh -c "gcc -Wall -Werror -static $cflags '$tmp/consum
 cp "$tmp/consumer.c" "$tmp/consumer.cc"
 check "header: C++" g++ -Wall -Wextra -Werror $cflags -c "$tmp/consumer.cc" -o "$tmp/c3.o"
 check "soname libmempool.so.1" sh -c \
-	"objdump -p '$stage/usr/lib/libmempool.so.1.0.0' | grep -q 'SONAME *libmempool.so.1$'"
-exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.1.0.0" | awk '{print $3}' |
-	  grep -v '^LIBMEMPOOL_1$' | grep -vc '^mpl_')
+	"objdump -p '$stage/usr/lib/libmempool.so.1.1.0' | grep -q 'SONAME *libmempool.so.1$'"
+exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.1.1.0" | awk '{print $3}' |
+	  grep -v '^LIBMEMPOOL_1\(\.[0-9]*\)\?$' | grep -vc '^mpl_')
 check "exports: mpl_ only" [ "$exports" = 0 ]
 
 # Debian's 6.1 headers name their release wrongly (kernel.release): the
