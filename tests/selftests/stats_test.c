@@ -5,8 +5,9 @@
  * just made, a file held open across a destroy reads -EIO and nothing
  * worse, the mempool trace events fire with the right fields, and
  * mempoolctl's "stats --json" and "watch --count" (which ask the kernel,
- * not debugfs) print the same counts. Needs root, debugfs, tracefs for the trace test and mempoolctl in
- * PATH for the last two; skips what is missing.
+ * not debugfs) print the same counts. Needs root, debugfs, tracefs for the
+ * trace test and mempoolctl in PATH for the last two; skips what is
+ * missing.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
