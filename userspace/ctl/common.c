@@ -81,6 +81,32 @@ struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name)
 	return NULL;
 }
 
+struct mpl_pool *ctl_open_pool(const char *name, bool ro, struct mpl_dev **devp)
+{
+	struct mpl_pool *pool;
+
+	*devp = ro ? ctl_open_ro() : ctl_open();
+	if (!*devp)
+		return NULL;
+	pool = ctl_attach(*devp, name);
+	if (!pool) {
+		mpl_close(*devp);
+		*devp = NULL;
+	}
+	return pool;
+}
+
+int ctl_name_args(int argc, char **argv, int nargs, const char *what)
+{
+	if (optind == argc)
+		return ctl_bad_usage(argv[0], "NAME missing");
+	if (argc - optind < 1 + nargs)
+		return ctl_bad_usage(argv[0], "%s missing", what);
+	if (argc - optind > 1 + nargs)
+		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind + 1 + nargs]);
+	return CTL_EXIT_OK;
+}
+
 void ctl_pool_err(const char *cmd, const char *name, int err)
 {
 	switch (err) {

@@ -41,6 +41,18 @@ struct mpl_dev *ctl_open_ro(void);
 struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name);
 
 /*
+ * A session of its own (read-only if @ro) attached to pool @name, in
+ * *@devp; on failure print why and return NULL.
+ */
+struct mpl_pool *ctl_open_pool(const char *name, bool ro, struct mpl_dev **devp);
+
+/*
+ * The words after the options (argv[optind...]) must be NAME and @nargs
+ * more, called @what in messages: CTL_EXIT_OK, or a usage error said.
+ */
+int ctl_name_args(int argc, char **argv, int nargs, const char *what);
+
+/*
  * Print why command @cmd failed on pool @name with @err, naming the causes
  * every pool command shares (not the creator, a module too old, destroyed).
  */

@@ -107,20 +107,14 @@ int cmd_events(int argc, char **argv)
 			return ctl_opt_error(argv[0], argv, c);
 		}
 	}
-	if (optind == argc)
-		return ctl_bad_usage(argv[0], "NAME missing");
-	if (optind + 1 < argc)
-		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind + 1]);
+	err = ctl_name_args(argc, argv, 0, NULL);
+	if (err)
+		return err;
 	name = argv[optind];
 
-	dev = ctl_open_ro();
-	if (!dev)
+	pool = ctl_open_pool(name, true, &dev);
+	if (!pool)
 		return CTL_EXIT_FAIL;
-	pool = ctl_attach(dev, name);
-	if (!pool) {
-		mpl_close(dev);
-		return CTL_EXIT_FAIL;
-	}
 	err = mpl_pool_configure(pool, &cfg, sizeof(cfg));
 	if (!err)
 		err = mpl_pool_events(pool, &fd);

@@ -231,7 +231,7 @@ static int one_pool_args(int argc, char **argv, const char *usage, int nargs, bo
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c;
+	int c, ret;
 
 	*done = true;
 	opterr = 0;
@@ -240,30 +240,9 @@ static int one_pool_args(int argc, char **argv, const char *usage, int nargs, bo
 			return ctl_help(usage);
 		return ctl_opt_error(argv[0], argv, c);
 	}
-	if (optind == argc)
-		return ctl_bad_usage(argv[0], "NAME missing");
-	if (argc - optind < 1 + nargs)
-		return ctl_bad_usage(argv[0], "COUNT missing");
-	if (argc - optind > 1 + nargs)
-		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind + 1 + nargs]);
-	*done = false;
-	return CTL_EXIT_OK;
-}
-
-/* A read-write session attached to @name, or NULL (said why). */
-static struct mpl_pool *open_pool(const char *name, struct mpl_dev **devp)
-{
-	struct mpl_pool *pool;
-
-	*devp = ctl_open();
-	if (!*devp)
-		return NULL;
-	pool = ctl_attach(*devp, name);
-	if (!pool) {
-		mpl_close(*devp);
-		*devp = NULL;
-	}
-	return pool;
+	ret = ctl_name_args(argc, argv, nargs, "COUNT");
+	*done = ret != CTL_EXIT_OK;
+	return ret;
 }
 
 int cmd_resize(int argc, char **argv)
@@ -281,7 +260,7 @@ int cmd_resize(int argc, char **argv)
 	name = argv[optind];
 	if (!ctl_parse_u32("COUNT", argv[optind + 1], 1, UINT32_MAX, &count))
 		return CTL_EXIT_USAGE;
-	pool = open_pool(name, &dev);
+	pool = ctl_open_pool(name, false, &dev);
 	if (!pool)
 		return CTL_EXIT_FAIL;
 	err = mpl_pool_resize(pool, count, &now);
@@ -315,7 +294,7 @@ int cmd_drain(int argc, char **argv)
 	if (done)
 		return err;
 	name = argv[optind];
-	pool = open_pool(name, &dev);
+	pool = ctl_open_pool(name, false, &dev);
 	if (!pool)
 		return CTL_EXIT_FAIL;
 	err = mpl_pool_drain(pool, &drained);
@@ -387,21 +366,15 @@ int cmd_set(int argc, char **argv)
 			return ctl_opt_error(argv[0], argv, c);
 		}
 	}
-	if (optind == argc)
-		return ctl_bad_usage(argv[0], "NAME missing");
-	if (optind + 1 < argc)
-		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind + 1]);
+	err = ctl_name_args(argc, argv, 0, NULL);
+	if (err)
+		return err;
 	name = argv[optind];
 
 	/* Only reading needs no write permission on the device. */
-	dev = flags ? ctl_open() : ctl_open_ro();
-	if (!dev)
+	pool = ctl_open_pool(name, !flags, &dev);
+	if (!pool)
 		return CTL_EXIT_FAIL;
-	pool = ctl_attach(dev, name);
-	if (!pool) {
-		mpl_close(dev);
-		return CTL_EXIT_FAIL;
-	}
 	err = mpl_pool_configure(pool, &cfg, sizeof(cfg));
 	if (!err && flags) {
 		/* The thresholds go together: keep the ones not given. */
