@@ -68,6 +68,12 @@ struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name)
 
 	if (!err)
 		return pool;
+	ctl_attach_err(name, err);
+	return NULL;
+}
+
+void ctl_attach_err(const char *name, int err)
+{
 	if (err == -ENOENT)
 		ctl_err("no pool named '%s'", name);
 	else if (err == -EACCES)
@@ -78,7 +84,6 @@ struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name)
 			MPOOL_POOL_NAME_MAX - 1);
 	else
 		ctl_err("%s: %s", name, mpl_strerror(err));
-	return NULL;
 }
 
 struct mpl_pool *ctl_open_pool(const char *name, bool ro, struct mpl_dev **devp)

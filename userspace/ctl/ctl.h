@@ -40,6 +40,9 @@ struct mpl_dev *ctl_open_ro(void);
 /* Attach to pool @name; on failure print why and return NULL. */
 struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name);
 
+/* Print why attaching to pool @name failed with @err. */
+void ctl_attach_err(const char *name, int err);
+
 /*
  * A session of its own (read-only if @ro) attached to pool @name, in
  * *@devp; on failure print why and return NULL.

@@ -83,10 +83,7 @@ static int pool_stats(const char *cmd, struct mpl_dev **devp, const char *name, 
 	if ((err == -ENOENT || err == -EACCES) && !named)
 		return 1;
 	if (err) {
-		if (err == -ENOENT)
-			ctl_err("%s: no pool named '%s'", cmd, name);
-		else
-			ctl_pool_err(cmd, name, err);
+		ctl_attach_err(name, err);
 		return -1;
 	}
 	err = mpl_pool_stats(pool, st);
