@@ -565,7 +565,7 @@ int64_t mpl_buf_id(const struct mpl_pool *pool, const void *addr);
  * mpl_lease() - lease @n buffers with one system call, all or nothing
  * @pool: the pool
  * @ids: receives @n buffer ids
- * @n: 1 to MPOOL_BATCH_MAX (and at most the pool's buffer count)
+ * @n: 1 to MPOOL_BATCH_MAX (and at most mpl_pool_max_buf_count())
  * @flags: 0 or MPL_WAIT
  * @timeout_ns: with MPL_WAIT, the longest wait (0: none); else 0
  *
