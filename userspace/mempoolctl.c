@@ -16,11 +16,15 @@ static const struct {
 	{ "info", cmd_info, "API version, features and limits of the loaded module" },
 	{ "create", cmd_create, "create a pool" },
 	{ "destroy", cmd_destroy, "remove a pool's name" },
-	{ "list", cmd_list, "list the pools (from debugfs)" },
+	{ "list", cmd_list, "list the pools you may attach to" },
 	{ "lease", cmd_lease, "lease buffers, fill them, hold them" },
 	{ "bench", cmd_bench, "time lease+release: single, batch, magazine" },
-	{ "stats", cmd_stats, "every pool's statistics (from debugfs; --json)" },
+	{ "stats", cmd_stats, "pools' statistics (--json)" },
 	{ "watch", cmd_watch, "live view: ops/s, hit rate, occupancy, low watermark" },
+	{ "resize", cmd_resize, "grow or shrink a pool" },
+	{ "drain", cmd_drain, "gather a pool's idle buffers from CPU caches" },
+	{ "set", cmd_set, "thresholds and access mode of a pool; print its settings" },
+	{ "events", cmd_events, "print a pool's threshold events as they come" },
 };
 
 static void usage(FILE *f)

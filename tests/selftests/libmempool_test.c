@@ -9,9 +9,11 @@
  * the same buffer at once.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include <mempool.h>
 
@@ -574,6 +576,325 @@ TEST_F(lib, threads_never_share_a_buffer)
 	EXPECT_EQ(c.leased, c.released);
 	/* Most gets and puts never reached the kernel. */
 	EXPECT_GT(c.gets / 4, c.lease_calls + c.release_calls);
+}
+
+/* A session-scoped pool of @count buffers that may grow to @max, in @d. */
+static int opts_pool(struct mpl_dev *d, char name[MPOOL_POOL_NAME_MAX], __u32 engine,
+		     uint32_t count, uint32_t max, uint32_t access, struct mpl_pool **p)
+{
+	MPL_OPTS(mpl_pool_opts, opts, .flags = MPL_POOL_SESSION, .access = access,
+		 .max_buf_count = max);
+
+	mp_name(name, "libopts");
+	return mpl_pool_create_opts(d, name, engine, mp_page(), count, &opts, p);
+}
+
+TEST_F(lib, create_opts_sets_access_and_room_to_grow)
+{
+	struct {
+		struct mpl_pool_opts o;
+		uint64_t newer;
+	} big = { .o = { .sz = sizeof(big) }, .newer = 1 };
+	struct mpl_pool_opts tiny = { .sz = 2 };
+	char name[MPOOL_POOL_NAME_MAX];
+	struct mpool_pool_stats st;
+	struct mpl_pool *p;
+	struct mpl_dev *d;
+
+	ASSERT_EQ(0, mpl_open(NULL, &d));
+	mp_name(name, "libopts");
+	/* A newer caller's field this library does not know, set: refused. */
+	EXPECT_EQ(-E2BIG, mpl_pool_create_opts(d, name, variant->engine, mp_page(), 4, &big.o,
+					       &p));
+	EXPECT_EQ(-EINVAL, mpl_pool_create_opts(d, name, variant->engine, mp_page(), 4, &tiny,
+						&p));
+	EXPECT_EQ(-EINVAL, opts_pool(d, name, variant->engine, 16, 8, MPOOL_ACCESS_OWNER, &p));
+	EXPECT_EQ(-EINVAL, opts_pool(d, name, variant->engine, 16, 32, 7, &p));
+
+	ASSERT_EQ(0, opts_pool(d, name, variant->engine, 16, 64, MPOOL_ACCESS_ALL, &p));
+	EXPECT_EQ(16, mpl_pool_buf_count(p));
+	EXPECT_EQ(64, mpl_pool_max_buf_count(p));
+	ASSERT_EQ(0, mpl_pool_stats(p, &st));
+	EXPECT_EQ(16, st.buf_count);
+	EXPECT_EQ(64, st.max_buf_count);
+	EXPECT_EQ(MPOOL_ACCESS_ALL, st.access);
+	EXPECT_EQ(64 * mp_page(), st.mmap_len);
+	EXPECT_EQ(getegid(), st.owner_gid);
+
+	/* The fixture's pool, made the old way: owner only, cannot grow. */
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(MPOOL_ACCESS_OWNER, st.access);
+	EXPECT_EQ(NBUF, st.max_buf_count);
+	EXPECT_EQ(NBUF, mpl_pool_max_buf_count(self->pool));
+	EXPECT_EQ(-EINVAL, mpl_pool_resize(self->pool, NBUF + 1, NULL));
+
+	EXPECT_STREQ("group", mpl_access_name(MPOOL_ACCESS_GROUP));
+	EXPECT_STREQ("unknown", mpl_access_name(3));
+	EXPECT_EQ(MPOOL_ACCESS_ALL, mpl_access_parse("all"));
+	EXPECT_EQ(-EINVAL, mpl_access_parse("world"));
+	EXPECT_STREQ("low", mpl_event_name(MPOOL_EVENT_LOW));
+	EXPECT_STREQ("destroyed", mpl_event_name(MPOOL_EVENT_DESTROYED));
+	ASSERT_EQ(0, mpl_close(d));
+	/* Session-scoped: gone with its session. */
+	EXPECT_EQ(-ENOENT, mpl_pool_attach(self->dev, name, &p));
+}
+
+TEST_F(lib, resize_grows_into_the_mapping_and_shrinks_free_buffers_only)
+{
+	char name[MPOOL_POOL_NAME_MAX], v;
+	struct mpool_pool_stats st;
+	uint32_t ids[32], now;
+	struct mpl_pool *p;
+	struct mpl_dev *d;
+	unsigned int i, j;
+	char *b;
+
+	ASSERT_EQ(0, mpl_open(NULL, &d));
+	ASSERT_EQ(0, opts_pool(d, name, variant->engine, 16, 64, MPOOL_ACCESS_OWNER, &p));
+	ASSERT_EQ(0, mpl_lease(p, ids, 16, 0, 0));
+	for (i = 0; i < 16; i++) {
+		b = mpl_buf(p, ids[i]);
+		ASSERT_NE(NULL, b);
+		ASSERT_EQ(0, mp_write_byte(b, 'a' + i));
+	}
+	EXPECT_EQ(-EAGAIN, mpl_lease(p, &ids[16], 1, 0, 0));
+
+	ASSERT_EQ(0, mpl_pool_resize(p, 32, &now));
+	EXPECT_EQ(32, now);
+	EXPECT_EQ(32, mpl_pool_buf_count(p));
+	ASSERT_EQ(0, mpl_lease(p, &ids[16], 16, 0, 0));
+	for (i = 16; i < 32; i++) {
+		ASSERT_GT(64, ids[i]);
+		for (j = 0; j < i; j++)
+			ASSERT_NE(ids[j], ids[i]);
+		/* The new buffers show in the mapping made before the resize. */
+		b = mpl_buf(p, ids[i]);
+		ASSERT_NE(NULL, b);
+		ASSERT_EQ(0, mp_read_byte(b, &v));
+		EXPECT_EQ(0, v);
+		ASSERT_EQ(0, mp_write_byte(b, 'x'));
+	}
+	for (i = 0; i < 16; i++) {
+		ASSERT_EQ(0, mp_read_byte(mpl_buf(p, ids[i]), &v));
+		EXPECT_EQ('a' + i, v);
+	}
+
+	/* Shrinking takes free buffers only: none is free now. */
+	ASSERT_EQ(0, mpl_pool_resize(p, 8, &now));
+	EXPECT_EQ(32, now);
+	ASSERT_EQ(0, mpl_release(p, &ids[8], 24));
+	ASSERT_EQ(0, mpl_pool_resize(p, 8, &now));
+	EXPECT_EQ(8, now);
+	ASSERT_EQ(0, mpl_pool_stats(p, &st));
+	EXPECT_EQ(8, st.buf_count);
+	EXPECT_EQ(0, st.nr_free);
+	EXPECT_EQ(8, st.nr_leased);
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, mp_read_byte(mpl_buf(p, ids[i]), &v));
+		EXPECT_EQ('a' + i, v);
+	}
+	EXPECT_EQ(-EINVAL, mpl_pool_resize(p, 65, NULL));
+	EXPECT_EQ(-EINVAL, mpl_pool_resize(p, 0, NULL));
+	ASSERT_EQ(0, mpl_close(d));
+}
+
+TEST_F(lib, drain_leaves_every_buffer_leasable)
+{
+	uint32_t ids[NBUF], drained = ~0U;
+	struct mpool_pool_stats st;
+
+	/* Through the engine and back: the percpu one keeps them per CPU. */
+	ASSERT_EQ(0, mpl_lease(self->pool, ids, BATCH, 0, 0));
+	ASSERT_EQ(0, mpl_release(self->pool, ids, BATCH));
+	ASSERT_EQ(0, mpl_pool_drain(self->pool, &drained));
+	EXPECT_GE(NBUF, drained);
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(NBUF, st.nr_free);
+	EXPECT_EQ(NBUF, st.buf_count);
+	ASSERT_EQ(0, mpl_lease(self->pool, ids, NBUF, 0, 0));
+	ASSERT_EQ(0, mpl_release(self->pool, ids, NBUF));
+}
+
+TEST_F(lib, thresholds_round_trip_whatever_the_callers_size)
+{
+	MPL_OPTS(mpl_thresholds, t, .low_watermark = 10, .high_watermark = 200,
+		 .fail_permille = 500, .hysteresis = 4);
+	struct {
+		struct mpl_thresholds t;
+		uint32_t newer, pad;
+	} big = { .t = { .sz = sizeof(big) }, .newer = 1 };
+	struct mpl_thresholds back = { .sz = sizeof(back) }, old;
+	struct mpool_pool_stats st;
+
+	ASSERT_EQ(0, mpl_pool_set_thresholds(self->pool, &t));
+	ASSERT_EQ(0, mpl_pool_get_thresholds(self->pool, &back));
+	EXPECT_EQ(sizeof(back), back.sz);
+	EXPECT_EQ(10, back.low_watermark);
+	EXPECT_EQ(200, back.high_watermark);
+	EXPECT_EQ(500, back.fail_permille);
+	EXPECT_EQ(4, back.hysteresis);
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(10, st.low_watermark);
+	EXPECT_EQ(200, st.high_watermark);
+	EXPECT_EQ(500, st.fail_permille);
+	EXPECT_EQ(4, st.hysteresis);
+
+	/* A caller built before hysteresis existed: it is neither read nor written. */
+	memset(&old, 0xa5, sizeof(old));
+	old.sz = offsetof(struct mpl_thresholds, hysteresis);
+	ASSERT_EQ(0, mpl_pool_get_thresholds(self->pool, &old));
+	EXPECT_EQ(offsetof(struct mpl_thresholds, hysteresis), old.sz);
+	EXPECT_EQ(10, old.low_watermark);
+	EXPECT_EQ(500, old.fail_permille);
+	EXPECT_EQ(0xa5a5a5a5, old.hysteresis);
+	old.low_watermark = 20;
+	ASSERT_EQ(0, mpl_pool_set_thresholds(self->pool, &old));
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(20, st.low_watermark);
+	EXPECT_GE(1, st.hysteresis);
+
+	EXPECT_EQ(-E2BIG, mpl_pool_set_thresholds(self->pool, &big.t));
+	EXPECT_EQ(-EINVAL, mpl_pool_set_thresholds(self->pool, NULL));
+	t.fail_permille = 1001;
+	EXPECT_EQ(-EINVAL, mpl_pool_set_thresholds(self->pool, &t));
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(20, st.low_watermark);
+}
+
+/* Wait (at most 10 s: a missing event fails) and read what is queued. */
+static int next_events(int efd, struct mpool_event *ev, unsigned int max)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 10000) != 1)
+		return -ETIMEDOUT;
+	return mpl_event_read(efd, ev, sizeof(ev[0]), max);
+}
+
+TEST_F(lib, low_watermark_fires_once_per_crossing_and_hangs_up_on_destroy)
+{
+	MPL_OPTS(mpl_thresholds, t, .low_watermark = NBUF / 2, .hysteresis = 8);
+	struct mpool_pool_stats st;
+	struct pollfd pfd;
+	struct mpool_event ev[4];
+	uint32_t ids[NBUF];
+	int efd;
+
+	ASSERT_EQ(0, mpl_pool_set_thresholds(self->pool, &t));
+	ASSERT_EQ(0, mpl_pool_events(self->pool, &efd));
+	EXPECT_EQ(-EINVAL, mpl_event_read(efd, ev, 8, 1));
+
+	/* One below the line. */
+	ASSERT_EQ(0, mpl_lease(self->pool, ids, NBUF / 2 + 1, 0, 0));
+	ASSERT_EQ(1, next_events(efd, ev, 4));
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev[0].type);
+	EXPECT_EQ(NBUF / 2, ev[0].threshold);
+	EXPECT_EQ(NBUF / 2 - 1, ev[0].value);
+	EXPECT_EQ(NBUF / 2 - 1, ev[0].nr_free);
+	EXPECT_EQ(NBUF, ev[0].buf_count);
+	EXPECT_EQ(1, ev[0].seq);
+	EXPECT_EQ(0, ev[0].lost);
+	/* Leases so far: the one that crossed may not be counted yet. */
+	EXPECT_LE(self->st0.leases, ev[0].leases);
+	EXPECT_GE(self->st0.leases + NBUF / 2 + 1, ev[0].leases);
+
+	/* Hovering: back up by less than the hysteresis, and down again. */
+	ASSERT_EQ(0, mpl_release(self->pool, &ids[NBUF / 2 - 3], 4));
+	ASSERT_EQ(0, mpl_lease(self->pool, &ids[NBUF / 2 - 3], 4, 0, 0));
+	/* Back to low + hysteresis re-arms it; the next fall fires again. */
+	ASSERT_EQ(0, mpl_release(self->pool, &ids[NBUF / 2 - 8], 9));
+	ASSERT_EQ(0, mpl_lease(self->pool, &ids[NBUF / 2 - 8], 9, 0, 0));
+	/* Exactly one record more: the hovering made none. */
+	ASSERT_EQ(1, next_events(efd, ev, 4));
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev[0].type);
+	EXPECT_EQ(2, ev[0].seq);
+	EXPECT_EQ(NBUF / 2 - 1, ev[0].nr_free);
+	EXPECT_LE(self->st0.leases + NBUF / 2 + 1 + 4, ev[0].leases);
+	EXPECT_GE(self->st0.leases + NBUF / 2 + 1 + 4 + 9, ev[0].leases);
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(2, st.low_events);
+
+	/* Destroyed: one last record, then a hang-up and end of file. */
+	ASSERT_EQ(0, mpl_pool_destroy(self->pool));
+	ASSERT_EQ(1, next_events(efd, ev, 4));
+	EXPECT_EQ(MPOOL_EVENT_DESTROYED, ev[0].type);
+	EXPECT_EQ(3, ev[0].seq);
+	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	EXPECT_TRUE(pfd.revents & POLLHUP);
+	EXPECT_EQ(0, mpl_event_read(efd, ev, sizeof(ev[0]), 4));
+	EXPECT_EQ(-EIDRM, mpl_pool_events(self->pool, &efd));
+	close(efd);
+}
+
+TEST_F(lib, stats_writes_no_more_than_the_caller_has)
+{
+	const size_t v0 = MPOOL_POOL_STATS_SIZE_VER0;
+	union {
+		struct mpool_pool_stats st;
+		unsigned char b[sizeof(struct mpool_pool_stats) + 16];
+	} u;
+	size_t i;
+
+	memset(&u, 0x5a, sizeof(u));
+	ASSERT_EQ(0, mpl_pool_stats_size(self->pool, &u.st, v0));
+	EXPECT_EQ(NBUF, u.st.buf_count);
+	EXPECT_EQ(0, strncmp(self->name, u.st.name, MPOOL_POOL_NAME_MAX));
+	for (i = v0; i < sizeof(u) && u.b[i] == 0x5a; i++)
+		;
+	EXPECT_EQ(sizeof(u), i) TH_LOG("byte %zu written", i);
+
+	/* What programs built before the size-passing macro call: the same. */
+	memset(&u, 0x5a, sizeof(u));
+	ASSERT_EQ(0, (mpl_pool_stats)(self->pool, &u.st));
+	EXPECT_EQ(NBUF, u.st.buf_count);
+	for (i = v0; i < sizeof(u) && u.b[i] == 0x5a; i++)
+		;
+	EXPECT_EQ(sizeof(u), i) TH_LOG("byte %zu written", i);
+
+	/* The macro: the whole struct this program knows, and not a byte more. */
+	memset(&u, 0x5a, sizeof(u));
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &u.st));
+	EXPECT_EQ(NBUF, u.st.max_buf_count);
+	for (i = sizeof(u.st); i < sizeof(u) && u.b[i] == 0x5a; i++)
+		;
+	EXPECT_EQ(sizeof(u), i);
+
+	/* A program newer than library and module: its tail reads as zero. */
+	memset(&u, 0x5a, sizeof(u));
+	ASSERT_EQ(0, mpl_pool_stats_size(self->pool, &u.st, sizeof(u)));
+	EXPECT_EQ(NBUF, u.st.buf_count);
+	for (i = sizeof(u.st); i < sizeof(u) && !u.b[i]; i++)
+		;
+	EXPECT_EQ(sizeof(u), i);
+	EXPECT_EQ(-EINVAL, mpl_pool_stats_size(self->pool, &u.st, v0 - 8));
+}
+
+TEST_F(lib, read_only_session_looks_but_does_not_touch)
+{
+	struct mpl_thresholds t = { .sz = sizeof(t) };
+	struct mpool_pool_stats st;
+	struct mpl_pool *q;
+	struct mpl_dev *d;
+	uint32_t id;
+	int efd;
+
+	EXPECT_EQ(-EINVAL, mpl_open_flags(NULL, 0x80, &d));
+	ASSERT_EQ(0, mpl_open_flags(NULL, MPL_OPEN_RDONLY, &d));
+	ASSERT_EQ(0, mpl_pool_attach(d, self->name, &q));
+	ASSERT_EQ(0, mpl_pool_stats(q, &st));
+	EXPECT_EQ(NBUF, st.buf_count);
+	EXPECT_EQ(0, mpl_pool_get_thresholds(q, &t));
+	ASSERT_EQ(0, mpl_pool_events(q, &efd));
+	EXPECT_EQ(0, close(efd));
+	EXPECT_EQ(-EBADF, mpl_lease(q, &id, 1, 0, 0));
+	EXPECT_EQ(-EBADF, mpl_pool_resize(q, NBUF, NULL));
+	EXPECT_EQ(-EBADF, mpl_pool_drain(q, NULL));
+	EXPECT_EQ(-EBADF, mpl_pool_set_thresholds(q, &t));
+	EXPECT_EQ(-EBADF, mpl_pool_destroy(q));
+	ASSERT_EQ(0, mpl_close(d));
+	ASSERT_EQ(0, mpl_pool_stats(self->pool, &st));
+	EXPECT_EQ(0, st.state);
 }
 
 TEST_HARNESS_MAIN

@@ -3,7 +3,10 @@
  * mempoolctl as a user meets it: --help on every command, exit codes 0/1/2
  * with one line on stderr for each failure (module not loaded, device not
  * accessible, bad argument, kernel refusal), and what create, lease,
- * destroy, list and bench really do, checked through a session of our own.
+ * destroy, list, stats, watch, resize, drain, set, events and bench really
+ * do, checked through a session of our own; list, stats, watch, set and
+ * events also as users without root, through nodes of our own that they
+ * may open (read-only, or read-write as the udev rule's group can).
  * Runs the mempoolctl on PATH (or $MEMPOOLCTL).
  */
 #define _GNU_SOURCE
@@ -15,6 +18,11 @@
 #include "kselftest_harness.h"
 
 #define NOBODY	65534
+#define UID_A	4001
+#define UID_B	4002
+#define GID_AB	4100	/* the group A and B share, as the udev rule's */
+#define NODE_RO	"/tmp/mempoolctl-ro"
+#define NODE_RW	"/tmp/mempoolctl-rw"
 
 struct out {
 	int status;		/* exit code, or 128 + signal */
@@ -29,8 +37,8 @@ static const char *ctl_path(void)
 	return p ? p : "mempoolctl";
 }
 
-/* Start mempoolctl ARGS... with stdout and stderr on pipes. */
-static pid_t spawn(const char *const argv[], int *outfd, int *errfd, uid_t uid)
+/* Start mempoolctl ARGS... with stdout and stderr on pipes, as @uid:@gid unless 0. */
+static pid_t spawn(const char *const argv[], int *outfd, int *errfd, uid_t uid, gid_t gid)
 {
 	const char *args[32] = { "mempoolctl" };
 	int po[2], pe[2], i;
@@ -44,7 +52,7 @@ static pid_t spawn(const char *const argv[], int *outfd, int *errfd, uid_t uid)
 	if (pid == 0) {
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
-		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+		if (uid && (setgroups(0, NULL) || setgid(gid) || setuid(uid)))
 			_exit(120);
 		execvp(ctl_path(), (char *const *)args);
 		_exit(127);
@@ -88,10 +96,10 @@ static void collect(pid_t pid, int outfd, int errfd, struct out *o, size_t have_
 	o->status = mp_wait(pid);
 }
 
-static void run_as(struct out *o, uid_t uid, const char *const argv[])
+static void run_ids(struct out *o, uid_t uid, gid_t gid, const char *const argv[])
 {
 	int of, ef;
-	pid_t pid = spawn(argv, &of, &ef, uid);
+	pid_t pid = spawn(argv, &of, &ef, uid, gid);
 
 	memset(o, 0, sizeof(*o));
 	if (pid < 0) {
@@ -101,7 +109,13 @@ static void run_as(struct out *o, uid_t uid, const char *const argv[])
 	collect(pid, of, ef, o, 0);
 }
 
+static void run_as(struct out *o, uid_t uid, const char *const argv[])
+{
+	run_ids(o, uid, uid, argv);
+}
+
 #define RUN(o, ...) run_as(o, 0, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN_AS(o, uid, gid, ...) run_ids(o, uid, gid, (const char *const[]){ __VA_ARGS__, NULL })
 
 static int lines(const char *s)
 {
@@ -121,6 +135,9 @@ static int lines(const char *s)
 
 FIXTURE(ctl) {
 	char name[MPOOL_POOL_NAME_MAX];
+	/* More pools a test may make: the teardown destroys them too. */
+	char name2[MPOOL_POOL_NAME_MAX];
+	char name3[MPOOL_POOL_NAME_MAX];
 	int fd;
 	struct out o;
 };
@@ -128,17 +145,79 @@ FIXTURE(ctl) {
 FIXTURE_SETUP(ctl)
 {
 	mp_name(self->name, "ctl");
+	mp_name(self->name2, "ctl");
+	mp_name(self->name3, "ctl");
 	self->fd = mp_open();
 	ASSERT_LE(0, self->fd);
 }
 
-FIXTURE_TEARDOWN(ctl)
+/* Root destroys pool @name, whoever made it; ENOENT is fine. */
+static void destroy_any(int fd, const char *name)
 {
 	struct mpool_pool_attach a;
 
-	if (!mp_attach(self->fd, self->name, &a))
-		mp_destroy(self->fd, a.pool_id);
+	if (!mp_attach(fd, name, &a))
+		mp_destroy(fd, a.pool_id);
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	destroy_any(self->fd, self->name);
+	destroy_any(self->fd, self->name2);
+	destroy_any(self->fd, self->name3);
 	close(self->fd);
+	unlink(NODE_RO);
+	unlink(NODE_RW);
+}
+
+/* A node of /dev/mempool's device that others may open as @mode says. */
+static int make_node(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (stat(MPOOL_DEVICE, &st))
+		return -errno;
+	unlink(path);
+	if (mknod(path, S_IFCHR | 0600, st.st_rdev) || chmod(path, mode))
+		return -errno;
+	return 0;
+}
+
+/* Our session's handle on pool @name (attaching if need be); -errno. */
+static int pool_id_of(int fd, const char *name, __u32 *id)
+{
+	struct mpool_pool_attach a;
+	struct mpool_pool_stats st;
+	int err = mp_attach(fd, name, &a);
+
+	if (!err) {
+		*id = a.pool_id;
+		return 0;
+	}
+	if (err != -EEXIST)
+		return err;
+	/* Attached already: find its id among ours. */
+	for (*id = 0; *id < MPOOL_SESSION_POOLS_MAX; (*id)++) {
+		if (!mp_stats(fd, *id, &st) && !strncmp(st.name, name, MPOOL_POOL_NAME_MAX))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The line of @out that starts with pool @name and a space, copied to @line. */
+static bool pool_line(const char *out, const char *name, char *line, size_t len)
+{
+	size_t n = strlen(name);
+	const char *p, *end;
+
+	for (p = out; p && *p; p = end ? end + 1 : NULL) {
+		end = strchr(p, '\n');
+		if (!strncmp(p, name, n) && p[n] == ' ') {
+			snprintf(line, len, "%.*s", end ? (int)(end - p) : (int)strlen(p), p);
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The pool as the kernel sees it, through a session of its own. */
@@ -159,7 +238,8 @@ static int pool_stats(const char name[MPOOL_POOL_NAME_MAX], struct mpool_pool_st
 TEST_F(ctl, help_everywhere)
 {
 	static const char *const cmds[] = { "info", "create", "destroy", "list", "lease",
-					    "bench" };
+					    "bench", "stats", "watch", "resize", "drain", "set",
+					    "events" };
 	char want[64], top[sizeof(self->o.out)];
 	unsigned int i;
 
@@ -296,25 +376,38 @@ TEST_F(ctl, lease_fills_checks_and_returns)
 	EXPECT_NE(NULL, strstr(self->o.out, "released 2"));
 }
 
-/* Start `lease --hold` and return once it says it holds its buffers. */
-static pid_t start_holder(struct __test_metadata *_metadata, const char *name, const char *n,
-			  int *outfd, int *errfd, struct out *o, size_t *have)
+/*
+ * Start mempoolctl @argv as @uid:@gid and return once its stdout says
+ * @ready (how a script knows it is under way, with no sleeping).
+ */
+static pid_t start_until(struct __test_metadata *_metadata, const char *const argv[],
+			 uid_t uid, gid_t gid, const char *ready, int *outfd, int *errfd,
+			 struct out *o, size_t *have)
 {
-	const char *const argv[] = { "lease", name, "-n", n, "--fill", "held", "--hold", NULL };
-	pid_t pid = spawn(argv, outfd, errfd, 0);
+	pid_t pid = spawn(argv, outfd, errfd, uid, gid);
 	ssize_t r;
 
 	EXPECT_LT(0, pid);
+	memset(o, 0, sizeof(*o));
 	*have = 0;
-	while (!strstr(o->out, "holding")) {
+	while (!strstr(o->out, ready)) {
 		r = read(*outfd, o->out + *have, sizeof(o->out) - 1 - *have);
 		if (r <= 0)
 			break;
 		*have += r;
 		o->out[*have] = 0;
 	}
-	EXPECT_NE(NULL, strstr(o->out, "holding")) TH_LOG("%s", o->out);
+	EXPECT_NE(NULL, strstr(o->out, ready)) TH_LOG("%s", o->out);
 	return pid;
+}
+
+/* Start `lease --hold` and return once it says it holds its buffers. */
+static pid_t start_holder(struct __test_metadata *_metadata, const char *name, const char *n,
+			  int *outfd, int *errfd, struct out *o, size_t *have)
+{
+	const char *const argv[] = { "lease", name, "-n", n, "--fill", "held", "--hold", NULL };
+
+	return start_until(_metadata, argv, 0, 0, "holding", outfd, errfd, o, have);
 }
 
 TEST_F(ctl, held_leases_return_on_signal_or_kill)
@@ -327,7 +420,6 @@ TEST_F(ctl, held_leases_return_on_signal_or_kill)
 	RUN(&self->o, "create", self->name, "-e", "lockfree", "-n", "8");
 	ASSERT_EQ(0, self->o.status);
 
-	memset(&self->o, 0, sizeof(self->o));
 	pid = start_holder(_metadata, self->name, "3", &outfd, &errfd, &self->o, &have);
 	ASSERT_EQ(0, pool_stats(self->name, &st));
 	EXPECT_EQ(3, st.nr_leased);
@@ -339,7 +431,6 @@ TEST_F(ctl, held_leases_return_on_signal_or_kill)
 	EXPECT_EQ(0, st.nr_leased);
 
 	/* SIGKILL: no chance to release; the kernel takes them back. */
-	memset(&self->o, 0, sizeof(self->o));
 	pid = start_holder(_metadata, self->name, "4", &outfd, &errfd, &self->o, &have);
 	ASSERT_EQ(0, pool_stats(self->name, &st));
 	EXPECT_EQ(4, st.nr_leased);
@@ -354,34 +445,37 @@ TEST_F(ctl, held_leases_return_on_signal_or_kill)
 }
 
 /*
- * list asks the kernel (POOL_LIST), so a user who may open the device sees
- * the pools it may attach to, their owner and lifetime, without root or
- * debugfs; an owner-only pool (the default) is not among them.
+ * list asks the kernel (POOL_LIST) on a read-only session, so a user who
+ * may only read the node sees the pools open to it, with owner, lifetime
+ * and access mode, without root or debugfs; an owner-only pool of someone
+ * else's stays out of sight.
  */
-TEST_F(ctl, list_shows_what_a_user_may_attach_to)
+TEST_F(ctl, list_shows_a_user_the_pools_open_to_it)
 {
-	const char *node = "/tmp/mempoolctl-list";
-	char line[128];
-	struct stat st;
+	char line[160];
 
-	RUN(&self->o, "create", self->name, "-e", "ring", "-n", "8");
-	ASSERT_EQ(0, self->o.status);
-	RUN(&self->o, "list", self->name);
+	RUN(&self->o, "create", self->name, "-e", "ring", "-n", "8", "--access", "all");
 	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
-	snprintf(line, sizeof(line), "%-23s %-8s %9ld %6u %6u %6u %6u %8u %6u persistent\n",
-		 self->name, "ring", sysconf(_SC_PAGESIZE), 8, 8, 0, 0, 0, 0);
-	EXPECT_NE(NULL, strstr(self->o.out, line)) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "access all"));
+	RUN(&self->o, "create", self->name2, "-n", "2");
+	ASSERT_EQ(0, self->o.status);
+	ASSERT_EQ(0, make_node(NODE_RO, 0644));
 
-	/* A node anyone may open, as the udev rule opens it to a group. */
-	ASSERT_EQ(0, stat(MPOOL_DEVICE, &st));
-	unlink(node);
-	ASSERT_EQ(0, mknod(node, S_IFCHR | 0600, st.st_rdev));
-	ASSERT_EQ(0, chmod(node, 0666));
-	run_as(&self->o, NOBODY, (const char *const[]){ "--device", node, "list", "--names", NULL });
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "list", "--names");
 	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
 	snprintf(line, sizeof(line), "%s\n", self->name);
-	EXPECT_EQ(NULL, strstr(self->o.out, line)) TH_LOG("%s", self->o.out);
-	unlink(node);
+	EXPECT_NE(NULL, strstr(self->o.out, line)) TH_LOG("%s", self->o.out);
+	EXPECT_EQ(NULL, strstr(self->o.out, self->name2)) TH_LOG("%s", self->o.out);
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "list", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(line, sizeof(line), "%-23s %-8s %9ld %6u %6u %6u %6u %8u %6u %-10s all\n",
+		 self->name, "ring", sysconf(_SC_PAGESIZE), 8, 8, 0, 0, 0, 0, "persistent");
+	EXPECT_NE(NULL, strstr(self->o.out, line)) TH_LOG("%s", self->o.out);
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "list", self->name2);
+	EXPECT_FAILS(&self->o, 1, "no pool named");
+	/* Root sees both. */
+	RUN(&self->o, "list", "--names");
+	EXPECT_NE(NULL, strstr(self->o.out, self->name2));
 
 	RUN(&self->o, "destroy", self->name);
 	ASSERT_EQ(0, self->o.status);
@@ -389,6 +483,283 @@ TEST_F(ctl, list_shows_what_a_user_may_attach_to)
 	EXPECT_EQ(NULL, strstr(self->o.out, self->name));
 	RUN(&self->o, "list", self->name);
 	EXPECT_FAILS(&self->o, 1, "no pool named");
+}
+
+TEST_F(ctl, stats_by_name_as_a_table_and_as_json)
+{
+	unsigned int count, nfree, leased, quar;
+	char line[256], want[96];
+	__u32 id, ids[3];
+
+	RUN(&self->o, "create", self->name, "-e", "ring", "-n", "8");
+	ASSERT_EQ(0, self->o.status);
+	RUN(&self->o, "create", self->name2, "-n", "2");
+	ASSERT_EQ(0, self->o.status);
+	ASSERT_EQ(0, pool_id_of(self->fd, self->name, &id));
+	ASSERT_EQ(0, mp_lease(self->fd, id, ids, 3));
+
+	RUN(&self->o, "stats", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	ASSERT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line))) TH_LOG("%s",
+										   self->o.out);
+	ASSERT_EQ(4, sscanf(line + strlen(self->name), " ring %*u %u %u %u %u", &count, &nfree,
+			    &leased, &quar)) TH_LOG("'%s'", line);
+	EXPECT_EQ(8, count);
+	EXPECT_EQ(5, nfree);
+	EXPECT_EQ(3, leased);
+	EXPECT_EQ(0, quar);
+	/* Only the pool asked for. */
+	EXPECT_EQ(NULL, strstr(self->o.out, self->name2));
+	EXPECT_EQ(NULL, strstr(line, "LOW"));
+
+	RUN(&self->o, "stats", "--json", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(want, sizeof(want), "{\"pools\":[{\"name\":\"%s\",\"engine\":\"ring\"",
+		 self->name);
+	EXPECT_EQ(0, strncmp(self->o.out, want, strlen(want))) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"access\":\"owner\""));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"below_low_watermark\":false"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"buf_count\":8,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_free\":5,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_leased\":3,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"leases\":3,"));
+	/* The tool's own session is not counted: ours is the only one. */
+	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_sessions\":1,"));
+	EXPECT_EQ(0, strcmp(self->o.out + strlen(self->o.out) - 4, "}]}\n")) TH_LOG("%s",
+										   self->o.out);
+
+	/* No NAME: every pool; a missing NAME fails, the others still print. */
+	RUN(&self->o, "stats");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
+	EXPECT_TRUE(pool_line(self->o.out, self->name2, line, sizeof(line)));
+	RUN(&self->o, "stats", self->name, "no-such-pool");
+	EXPECT_FAILS(&self->o, 1, "no pool named 'no-such-pool'");
+	EXPECT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
+	RUN(&self->o, "stats", "bad name!");
+	EXPECT_FAILS(&self->o, 2, "not a valid pool name");
+	ASSERT_EQ(0, mp_release(self->fd, id, ids, 3));
+}
+
+TEST_F(ctl, resize_then_stats_shows_the_count)
+{
+	struct mpool_pool_stats st;
+	char line[256], want[96];
+	unsigned int count;
+	__u32 id, ids[20];
+
+	RUN(&self->o, "create", self->name, "-n", "8", "--max", "32");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, "up to 32"));
+	RUN(&self->o, "resize", self->name, "20");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(want, sizeof(want), "resized %s: 20 buffers\n", self->name);
+	EXPECT_STREQ(want, self->o.out);
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(20, st.buf_count);
+	EXPECT_EQ(32, st.max_buf_count);
+	EXPECT_EQ(20, st.nr_free);
+	RUN(&self->o, "stats", self->name);
+	ASSERT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
+	ASSERT_EQ(1, sscanf(line + strlen(self->name), " %*s %*u %u", &count));
+	EXPECT_EQ(20, count);
+
+	/* Shrinking takes free buffers only. */
+	ASSERT_EQ(0, pool_id_of(self->fd, self->name, &id));
+	ASSERT_EQ(0, mp_lease(self->fd, id, ids, 20));
+	RUN(&self->o, "resize", self->name, "4");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, "20 buffers, not 4")) TH_LOG("%s", self->o.out);
+	ASSERT_EQ(0, mp_release(self->fd, id, ids + 4, 16));
+	RUN(&self->o, "resize", self->name, "4");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(4, st.buf_count);
+	EXPECT_EQ(4, st.nr_leased);
+
+	RUN(&self->o, "resize", self->name, "33");
+	EXPECT_FAILS(&self->o, 1, "1 to 32");
+	RUN(&self->o, "resize", "no-such-pool", "3");
+	EXPECT_FAILS(&self->o, 1, "no pool named");
+	RUN(&self->o, "resize", self->name);
+	EXPECT_FAILS(&self->o, 2, "COUNT missing");
+	RUN(&self->o, "create", self->name2, "-n", "8", "--max", "4");
+	EXPECT_FAILS(&self->o, 2, "below --count");
+
+	ASSERT_EQ(0, mp_release(self->fd, id, ids, 4));
+	RUN(&self->o, "drain", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(want, sizeof(want), "drained %s: ", self->name);
+	EXPECT_EQ(0, strncmp(self->o.out, want, strlen(want))) TH_LOG("%s", self->o.out);
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(4, st.nr_free);
+}
+
+TEST_F(ctl, set_thresholds_then_events_sees_low)
+{
+	const char *const text[] = { "events", self->name, "--count", "1", NULL };
+	const char *const json[] = { "events", self->name, "--json", "-n", "1", NULL };
+	struct out oj;
+	int of, ef, ofj, efj;
+	size_t have, havej;
+	pid_t pid, pidj;
+	__u32 id, ids[6];
+	struct mpool_pool_stats st;
+
+	RUN(&self->o, "create", self->name, "-e", "ring", "-n", "8");
+	ASSERT_EQ(0, self->o.status);
+	RUN(&self->o, "set", self->name, "--low", "3", "--hysteresis", "1");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, "low_watermark 3\n")) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "hysteresis 1\n"));
+	EXPECT_NE(NULL, strstr(self->o.out, "access owner\n"));
+	/* Thresholds not given keep their values. */
+	RUN(&self->o, "set", self->name, "--high", "7");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, "low_watermark 3\n")) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "high_watermark 7\n"));
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(3, st.low_watermark);
+	EXPECT_EQ(7, st.high_watermark);
+	EXPECT_EQ(1, st.hysteresis);
+
+	pid = start_until(_metadata, text, 0, 0, "events of ", &of, &ef, &self->o, &have);
+	pidj = start_until(_metadata, json, 0, 0, "{\"pool\":", &ofj, &efj, &oj, &havej);
+	/* 2 free: below 3. */
+	ASSERT_EQ(0, pool_id_of(self->fd, self->name, &id));
+	ASSERT_EQ(0, mp_lease(self->fd, id, ids, 6));
+	collect(pid, of, ef, &self->o, have);
+	collect(pidj, ofj, efj, &oj, havej);
+	EXPECT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, " low: 2 free, below 3 (2 of 8 buffers free"))
+		TH_LOG("%s", self->o.out);
+	EXPECT_EQ(2, lines(self->o.out));
+	EXPECT_EQ(0, oj.status) TH_LOG("%s", oj.err);
+	/* seq counts the pool's events: setting --high 7 with 8 free made one. */
+	EXPECT_NE(NULL, strstr(oj.out, ",\"type\":\"low\",\"threshold\":3,"
+				 "\"value\":2,\"nr_free\":2,\"buf_count\":8,")) TH_LOG("%s", oj.out);
+	EXPECT_EQ(0, strncmp(strchr(oj.out, '\n'), "\n{\"seq\":", 8));
+	EXPECT_EQ(2, lines(oj.out));
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(1, st.low_events);
+	RUN(&self->o, "stats", self->name);
+	EXPECT_NE(NULL, strstr(self->o.out, " LOW\n")) TH_LOG("%s", self->o.out);
+	ASSERT_EQ(0, mp_release(self->fd, id, ids, 6));
+
+	RUN(&self->o, "set", self->name, "--fail-permille", "1001");
+	EXPECT_FAILS(&self->o, 2, "--fail-permille");
+	RUN(&self->o, "set", self->name, "--access", "world");
+	EXPECT_FAILS(&self->o, 2, "unknown access mode");
+	RUN(&self->o, "events", "no-such-pool");
+	EXPECT_FAILS(&self->o, 1, "no pool named");
+}
+
+TEST_F(ctl, events_ends_with_the_pool)
+{
+	const char *const argv[] = { "events", self->name, NULL };
+	struct out ev;
+	size_t have;
+	pid_t pid;
+	int of, ef;
+
+	RUN(&self->o, "create", self->name, "-n", "2");
+	ASSERT_EQ(0, self->o.status);
+	pid = start_until(_metadata, argv, 0, 0, "events of ", &of, &ef, &ev, &have);
+	RUN(&self->o, "destroy", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	collect(pid, of, ef, &ev, have);
+	EXPECT_EQ(0, ev.status) TH_LOG("%s", ev.err);
+	EXPECT_NE(NULL, strstr(ev.out, "] #1 destroyed (")) TH_LOG("%s", ev.out);
+	EXPECT_EQ(2, lines(ev.out));
+	EXPECT_EQ(0, ev.err[0]);
+}
+
+/*
+ * A user who may only read the node: list, stats, watch, the settings and
+ * events of a pool open to everyone; nothing of an owner-only one; no
+ * changes (the tool opens the node read-write for those).
+ */
+TEST_F(ctl, read_only_user_watches_but_does_not_touch)
+{
+	const char *const ev[] = { "--device", NODE_RO, "events", self->name, "-n", "1", NULL };
+	struct out heard;
+	char line[256];
+	__u32 id, ids[7];
+	size_t have;
+	pid_t pid;
+	int of, ef;
+
+	RUN(&self->o, "create", self->name, "-e", "ring", "-n", "8", "--access", "all");
+	ASSERT_EQ(0, self->o.status);
+	RUN(&self->o, "create", self->name2, "-n", "2");
+	ASSERT_EQ(0, self->o.status);
+	ASSERT_EQ(0, make_node(NODE_RO, 0644));
+
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "stats", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "stats", self->name2);
+	EXPECT_FAILS(&self->o, 1, "access mode keeps you out");
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "stats");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
+	EXPECT_EQ(NULL, strstr(self->o.out, self->name2));
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "watch", "--count", "1",
+	       self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	ASSERT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "[....................]")) TH_LOG("%s", line);
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "set", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, "low_watermark 0\n"));
+	EXPECT_NE(NULL, strstr(self->o.out, "access all\n"));
+
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "set", self->name, "--low", "2");
+	EXPECT_FAILS(&self->o, 1, "permission denied");
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RO, "resize", self->name, "4");
+	EXPECT_FAILS(&self->o, 1, "permission denied");
+
+	/* Root sets a watermark; the unprivileged listener hears it cross. */
+	pid = start_until(_metadata, ev, NOBODY, NOBODY, "events of ", &of, &ef, &heard,
+			  &have);
+	RUN(&self->o, "set", self->name, "--low", "2");
+	ASSERT_EQ(0, self->o.status);
+	ASSERT_EQ(0, pool_id_of(self->fd, self->name, &id));
+	ASSERT_EQ(0, mp_lease(self->fd, id, ids, 7));
+	collect(pid, of, ef, &heard, have);
+	EXPECT_EQ(0, heard.status) TH_LOG("%s", heard.err);
+	EXPECT_NE(NULL, strstr(heard.out, " low: 1 free, below 2")) TH_LOG("%s", heard.out);
+	ASSERT_EQ(0, mp_release(self->fd, id, ids, 7));
+}
+
+/*
+ * Group access as the udev rule's group uses it: A's group pool is open to
+ * B of the same group, not to others; only A changes it.
+ */
+TEST_F(ctl, group_pool_is_shared_with_the_group_only)
+{
+	char line[256];
+
+	ASSERT_EQ(0, make_node(NODE_RW, 0666));
+	RUN_AS(&self->o, UID_A, GID_AB, "--device", NODE_RW, "create", self->name3, "-n", "2",
+	       "--access", "group");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	RUN_AS(&self->o, UID_B, GID_AB, "--device", NODE_RW, "stats", self->name3);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_TRUE(pool_line(self->o.out, self->name3, line, sizeof(line)));
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RW, "stats", self->name3);
+	EXPECT_FAILS(&self->o, 1, "access mode keeps you out");
+	RUN_AS(&self->o, UID_B, GID_AB, "--device", NODE_RW, "resize", self->name3, "1");
+	EXPECT_FAILS(&self->o, 1, "not your pool");
+	RUN_AS(&self->o, UID_B, GID_AB, "--device", NODE_RW, "drain", self->name3);
+	EXPECT_FAILS(&self->o, 1, "not your pool");
+
+	RUN_AS(&self->o, UID_A, GID_AB, "--device", NODE_RW, "set", self->name3, "--access",
+	       "all");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	RUN_AS(&self->o, NOBODY, NOBODY, "--device", NODE_RW, "list", "--names");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, self->name3));
 }
 
 /* The "syscalls/buffer" column of a bench line. */

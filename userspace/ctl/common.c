@@ -25,10 +25,10 @@ void ctl_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct mpl_dev *ctl_open(void)
+static struct mpl_dev *ctl_open_flags(unsigned int flags)
 {
 	struct mpl_dev *dev;
-	int err = mpl_open(ctl_device, &dev);
+	int err = mpl_open_flags(ctl_device, flags, &dev);
 
 	switch (err) {
 	case 0:
@@ -51,6 +51,16 @@ struct mpl_dev *ctl_open(void)
 	return NULL;
 }
 
+struct mpl_dev *ctl_open(void)
+{
+	return ctl_open_flags(0);
+}
+
+struct mpl_dev *ctl_open_ro(void)
+{
+	return ctl_open_flags(MPL_OPEN_RDONLY);
+}
+
 struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name)
 {
 	struct mpl_pool *pool;
@@ -58,14 +68,113 @@ struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name)
 
 	if (!err)
 		return pool;
+	ctl_attach_err(name, err);
+	return NULL;
+}
+
+void ctl_attach_err(const char *name, int err)
+{
 	if (err == -ENOENT)
 		ctl_err("no pool named '%s'", name);
+	else if (err == -EACCES)
+		ctl_err("%s: its access mode keeps you out (its owner can open it: "
+			"mempoolctl set %s --access group|all)", name, name);
 	else if (err == -EINVAL)
 		ctl_err("'%s' is not a valid pool name (1-%d of A-Z a-z 0-9 . _ -)", name,
 			MPOOL_POOL_NAME_MAX - 1);
 	else
 		ctl_err("%s: %s", name, mpl_strerror(err));
-	return NULL;
+}
+
+struct mpl_pool *ctl_open_pool(const char *name, bool ro, struct mpl_dev **devp)
+{
+	struct mpl_pool *pool;
+
+	*devp = ro ? ctl_open_ro() : ctl_open();
+	if (!*devp)
+		return NULL;
+	pool = ctl_attach(*devp, name);
+	if (!pool) {
+		mpl_close(*devp);
+		*devp = NULL;
+	}
+	return pool;
+}
+
+int ctl_name_args(int argc, char **argv, int nargs, const char *what)
+{
+	if (optind == argc)
+		return ctl_bad_usage(argv[0], "NAME missing");
+	if (argc - optind < 1 + nargs)
+		return ctl_bad_usage(argv[0], "%s missing", what);
+	if (argc - optind > 1 + nargs)
+		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind + 1 + nargs]);
+	return CTL_EXIT_OK;
+}
+
+void ctl_pool_err(const char *cmd, const char *name, int err)
+{
+	switch (err) {
+	case -EPERM:
+		ctl_err("%s %s: not your pool (only its creator's user or root may change it)",
+			cmd, name);
+		break;
+	case -EBADF:
+		ctl_err("%s %s: %s is open read-only (you need write permission on it)",
+			cmd, name, ctl_device);
+		break;
+	case -ENOTTY:
+		ctl_err("%s %s: the loaded mempool.ko is too old for this (see 'mempoolctl info')",
+			cmd, name);
+		break;
+	default:
+		ctl_err("%s %s: %s", cmd, name, mpl_strerror(err));
+	}
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	const struct mpool_pool_entry *x = a, *y = b;
+
+	return strncmp(x->name, y->name, MPOOL_POOL_NAME_MAX);
+}
+
+int ctl_list_all(struct mpl_dev *dev, struct mpool_pool_entry **out, unsigned int *n)
+{
+	struct mpool_pool_entry *v = NULL, *nv;
+	unsigned int room = 64, count, total;
+	int err;
+
+	for (;;) {
+		nv = realloc(v, room * sizeof(*v));
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		count = room;
+		err = mpl_pool_list(dev, v, sizeof(*v), &count, &total);
+		if (err) {
+			free(v);
+			return err;
+		}
+		if (total <= room)
+			break;
+		room = total;
+	}
+	qsort(v, count, sizeof(*v), cmp_entries);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+bool ctl_valid_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len && len < MPOOL_POOL_NAME_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789._-") == len;
 }
 
 bool ctl_parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)

@@ -31,8 +31,44 @@ void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 struct mpl_dev *ctl_open(void);
 
+/*
+ * The same, read-only: enough to list, attach, read stats and settings and
+ * get events, and all a user with read permission on the node can open.
+ */
+struct mpl_dev *ctl_open_ro(void);
+
 /* Attach to pool @name; on failure print why and return NULL. */
 struct mpl_pool *ctl_attach(struct mpl_dev *dev, const char *name);
+
+/* Print why attaching to pool @name failed with @err. */
+void ctl_attach_err(const char *name, int err);
+
+/*
+ * A session of its own (read-only if @ro) attached to pool @name, in
+ * *@devp; on failure print why and return NULL.
+ */
+struct mpl_pool *ctl_open_pool(const char *name, bool ro, struct mpl_dev **devp);
+
+/*
+ * The words after the options (argv[optind...]) must be NAME and @nargs
+ * more, called @what in messages: CTL_EXIT_OK, or a usage error said.
+ */
+int ctl_name_args(int argc, char **argv, int nargs, const char *what);
+
+/*
+ * Print why command @cmd failed on pool @name with @err, naming the causes
+ * every pool command shares (not the creator, a module too old, destroyed).
+ */
+void ctl_pool_err(const char *cmd, const char *name, int err);
+
+/*
+ * Every pool the caller may see (POOL_LIST), sorted by name, in an array
+ * the caller frees; 0 or a negative errno.
+ */
+int ctl_list_all(struct mpl_dev *dev, struct mpool_pool_entry **out, unsigned int *n);
+
+/* 1-23 of A-Z a-z 0-9 . _ - */
+bool ctl_valid_name(const char *s);
 
 /* Arguments: false (after printing why) if @s is not valid. */
 bool ctl_parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out);
@@ -66,5 +102,9 @@ int cmd_lease(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_resize(int argc, char **argv);
+int cmd_drain(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 #endif /* MEMPOOLCTL_CTL_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mempoolctl list: every user pool on the system, from MPOOL_IOC_POOL_LIST,
- * so that any user who may open the device sees them (debugfs needs root).
+ * mempoolctl list: the user pools the caller may attach to, from
+ * MPOOL_IOC_POOL_LIST on a read-only session, so that any user who may open
+ * the device sees them (debugfs needs root).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,58 +15,14 @@
 static const char usage[] =
 	"usage: mempoolctl list [--names] [NAME...]\n"
 	"\n"
-	"List the pools /dev/mempool users created: name, engine, buffer size and\n"
-	"count, buffers free, leased and quarantined, sessions attached, the\n"
-	"owner's uid and the lifetime (persistent, or session-scoped). Without\n"
-	"NAMEs, every pool; with them, those pools (a missing one is an error).\n"
+	"List the pools /dev/mempool users created that you may attach to (root:\n"
+	"all): name, engine, buffer size and count, buffers free, leased and\n"
+	"quarantined, sessions attached, the owner's uid, the lifetime (persistent,\n"
+	"or session-scoped) and who may attach (owner, group, all). Without NAMEs,\n"
+	"every such pool; with them, those pools (a missing one is an error).\n"
+	"Needs only read permission on the device.\n"
 	"\n"
 	"      --names  print the names only, one per line\n";
-
-static bool valid_name(const char *s)
-{
-	size_t len = strlen(s);
-
-	return len && len < MPOOL_POOL_NAME_MAX &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789._-") == len;
-}
-
-static int cmp_entries(const void *a, const void *b)
-{
-	const struct mpool_pool_entry *x = a, *y = b;
-
-	return strncmp(x->name, y->name, MPOOL_POOL_NAME_MAX);
-}
-
-/* Every named pool, sorted by name; grows the array until all fit. */
-static int list_all(struct mpl_dev *dev, struct mpool_pool_entry **out, unsigned int *n)
-{
-	struct mpool_pool_entry *v = NULL, *nv;
-	unsigned int room = 64, count, total;
-	int err;
-
-	for (;;) {
-		nv = realloc(v, room * sizeof(*v));
-		if (!nv) {
-			free(v);
-			return -ENOMEM;
-		}
-		v = nv;
-		count = room;
-		err = mpl_pool_list(dev, v, sizeof(*v), &count, &total);
-		if (err) {
-			free(v);
-			return err;
-		}
-		if (total <= room)
-			break;
-		room = total;
-	}
-	qsort(v, count, sizeof(*v), cmp_entries);
-	*out = v;
-	*n = count;
-	return 0;
-}
 
 static void print_entry(const struct mpool_pool_entry *e, bool names_only)
 {
@@ -75,10 +32,11 @@ static void print_entry(const struct mpool_pool_entry *e, bool names_only)
 		printf("%.*s\n", MPOOL_POOL_NAME_MAX, e->name);
 		return;
 	}
-	printf("%-23.*s %-8s %9llu %6u %6u %6u %6u %8u %6u %s\n", MPOOL_POOL_NAME_MAX, e->name,
-	       mpl_engine_name(e->engine), (unsigned long long)e->buf_size, e->buf_count,
-	       e->nr_free, out, e->nr_quarantined, e->nr_sessions, e->owner_uid,
-	       e->create_flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent");
+	printf("%-23.*s %-8s %9llu %6u %6u %6u %6u %8u %6u %-10s %s\n", MPOOL_POOL_NAME_MAX,
+	       e->name, mpl_engine_name(e->engine), (unsigned long long)e->buf_size,
+	       e->buf_count, e->nr_free, out, e->nr_quarantined, e->nr_sessions, e->owner_uid,
+	       e->create_flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent",
+	       mpl_access_name(e->access));
 }
 
 int cmd_list(int argc, char **argv)
@@ -106,14 +64,14 @@ int cmd_list(int argc, char **argv)
 		return ctl_opt_error(argv[0], argv, c);
 	}
 	for (i = optind; i < argc; i++) {
-		if (!valid_name(argv[i]))
+		if (!ctl_valid_name(argv[i]))
 			return ctl_bad_usage(argv[0], "'%s' is not a valid pool name", argv[i]);
 	}
 
-	dev = ctl_open();
+	dev = ctl_open_ro();
 	if (!dev)
 		return CTL_EXIT_FAIL;
-	err = list_all(dev, &v, &n);
+	err = ctl_list_all(dev, &v, &n);
 	mpl_close(dev);
 	if (err) {
 		ctl_err("list: %s", err == -ENOTTY ? "the module is too old to list pools" :
@@ -122,9 +80,9 @@ int cmd_list(int argc, char **argv)
 	}
 
 	if (!names_only)
-		printf("%-23s %-8s %9s %6s %6s %6s %6s %8s %6s %s\n", "NAME", "ENGINE",
+		printf("%-23s %-8s %9s %6s %6s %6s %6s %8s %6s %-10s %s\n", "NAME", "ENGINE",
 		       "BUF_SIZE", "COUNT", "FREE", "LEASED", "QUAR", "SESSIONS", "OWNER",
-		       "LIFETIME");
+		       "LIFETIME", "ACCESS");
 	if (optind == argc) {
 		for (j = 0; j < n; j++)
 			print_entry(&v[j], names_only);

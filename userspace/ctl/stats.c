@@ -1,128 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mempoolctl stats and watch: every pool's statistics, once or live.
+ * mempoolctl stats and watch: the pools' statistics, once or live.
  *
- * Both read the debugfs files of mempool.ko (see kmod/debugfs.c): one
- * folder per pool, named after it (user pool "foo" is "u.foo"), with
- * "stats" and "config" files of "key value" lines. Unlike list, they show
- * kernel pools too, and need no session. The environment variable
- * MEMPOOL_DEBUGFS names another folder of the same layout (for tests).
+ * Both ask the kernel only: MPOOL_IOC_POOL_LIST for the pools the caller
+ * may see, then MPOOL_IOC_POOL_ATTACH by name and MPOOL_IOC_POOL_STATS on
+ * a read-only session, so they work for any user who may open the device,
+ * with no debugfs. The session is closed after each snapshot: an attachment
+ * would keep a destroyed pool's memory alive.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
 
-#define DEBUGFS_DIR	"/sys/kernel/debug/mempool"
-#define MAX_KEYS	64
-#define KEY_LEN		32
-#define VAL_LEN		64
-#define NAME_LEN	64
 #define BAR_WIDTH	20
 
 static const char stats_usage[] =
-	"usage: mempoolctl stats [--json]\n"
+	"usage: mempoolctl stats [--json] [NAME...]\n"
 	"\n"
-	"One line per pool, kernel pools included: engine, object size, capacity,\n"
-	"objects in use and idle, high-water mark, hit rate, failed gets, buffers\n"
-	"leased to userspace, LOW when idle objects are below the low watermark.\n"
-	"Reads " DEBUGFS_DIR " (debugfs mounted; root).\n"
+	"The statistics of pools NAME (a missing one is an error), or of every pool\n"
+	"you may attach to: engine, buffer size, buffers, free, leased,\n"
+	"quarantined, high-water mark (most out at once), hit rate, engine misses,\n"
+	"failed leases, and LOW while the free buffers are below the pool's low\n"
+	"watermark. Asks the kernel (needs only read permission on the device).\n"
+	"Kernel pools (mpool_create()) are in /sys/kernel/debug/mempool/pools.\n"
 	"\n"
-	"      --json   everything in each pool's stats and config files, as JSON:\n"
-	"               {\"pools\":[{\"name\", \"engine\", \"hit_rate\", \"below_low_watermark\",\n"
-	"               \"stats\":{...}, \"config\":{...}}]}\n";
+	"      --json   everything the kernel reports, as JSON:\n"
+	"               {\"pools\":[{\"name\", \"engine\", \"access\", \"lifetime\", \"hit_rate\",\n"
+	"               \"below_low_watermark\", \"stats\":{...}}]}, \"stats\" with the\n"
+	"               fields of struct mpool_pool_stats (nr_sessions without this tool)\n";
 
 static const char watch_usage[] =
-	"usage: mempoolctl watch [--count N] [--interval SECONDS]\n"
+	"usage: mempoolctl watch [--count N] [--interval SECONDS] [NAME...]\n"
 	"\n"
-	"Refresh every second: per pool, gets + puts per second and the hit rate\n"
-	"over the last interval, an occupancy bar (in use / capacity), LOW when\n"
-	"idle objects are below the low watermark. Reads " DEBUGFS_DIR "\n"
-	"(debugfs mounted; root).\n"
+	"Refresh every second: per pool (NAMEs, or every pool you may attach to),\n"
+	"leases + releases per second and the hit rate over the last interval, an\n"
+	"occupancy bar (out / buffers), LOW while the free buffers are below the\n"
+	"low watermark. Asks the kernel (needs only read permission on the device).\n"
 	"\n"
 	"  -n, --count N          stop after N refreshes\n"
 	"  -i, --interval SECONDS between refreshes (default 1)\n";
 
-/* One "key value" file. */
-struct kv {
-	int n;
-	char key[MAX_KEYS][KEY_LEN];
-	char val[MAX_KEYS][VAL_LEN];
-};
-
-struct pool {
-	char name[NAME_LEN];
-	struct kv stats;
-	struct kv config;
-};
-
 struct snapshot {
-	struct pool *pools;
-	int n;
+	struct mpool_pool_stats *pools;
+	unsigned int n;
 	double t;	/* CLOCK_MONOTONIC, seconds */
 };
-
-static const char *debugfs_dir(void)
-{
-	const char *dir = getenv("MEMPOOL_DEBUGFS");
-
-	return dir && *dir ? dir : DEBUGFS_DIR;
-}
-
-static int kv_read(const char *dir, const char *pool, const char *file, struct kv *kv)
-{
-	char path[512], line[256], *sp, *nl;
-	FILE *f;
-	int err = 0;
-
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, pool, file);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	kv->n = 0;
-	while (kv->n < MAX_KEYS && fgets(line, sizeof(line), f)) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		sp = strchr(line, ' ');
-		if (!sp)
-			continue;
-		*sp = 0;
-		snprintf(kv->key[kv->n], KEY_LEN, "%.*s", KEY_LEN - 1, line);
-		snprintf(kv->val[kv->n], VAL_LEN, "%.*s", VAL_LEN - 1, sp + 1);
-		kv->n++;
-	}
-	/* A pool destroyed while we read: its files fail with EIO. */
-	if (ferror(f))
-		err = -EIO;
-	fclose(f);
-	return err;
-}
-
-static const char *kv_get(const struct kv *kv, const char *key)
-{
-	int i;
-
-	for (i = 0; i < kv->n; i++) {
-		if (!strcmp(kv->key[i], key))
-			return kv->val[i];
-	}
-	return NULL;
-}
-
-static long long kv_num(const struct kv *kv, const char *key)
-{
-	const char *v = kv_get(kv, key);
-
-	return v ? strtoll(v, NULL, 10) : 0;
-}
 
 static double now_s(void)
 {
@@ -132,58 +60,92 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int cmp_pool(const void *a, const void *b)
+/*
+ * The stats of pool @name through session *@devp, into @st; 0, 1 (it is
+ * gone: skip it) or -1 (failed, said why). A session holds at most
+ * MPOOL_SESSION_POOLS_MAX pools: then it is swapped for a fresh one.
+ */
+static int pool_stats(const char *cmd, struct mpl_dev **devp, const char *name, bool named,
+		      struct mpool_pool_stats *st)
 {
-	return strcmp(((const struct pool *)a)->name, ((const struct pool *)b)->name);
+	struct mpl_pool *pool;
+	int err;
+
+	err = mpl_pool_attach(*devp, name, &pool);
+	if (err == -EDQUOT) {
+		mpl_close(*devp);
+		*devp = ctl_open_ro();
+		if (!*devp)
+			return -1;
+		err = mpl_pool_attach(*devp, name, &pool);
+	}
+	/* Listed a moment ago but gone, or closed to us since: not an error. */
+	if ((err == -ENOENT || err == -EACCES) && !named)
+		return 1;
+	if (err) {
+		ctl_attach_err(name, err);
+		return -1;
+	}
+	err = mpl_pool_stats(pool, st);
+	if (err) {
+		ctl_pool_err(cmd, name, err);
+		return -1;
+	}
+	/* Ours is no session worth counting. */
+	if (st->nr_sessions)
+		st->nr_sessions--;
+	return 0;
 }
 
-/* Every pool folder; pools that vanish while we read are left out. */
-static int snapshot_take(const char *cmd, struct snapshot *s)
+/*
+ * The stats of @names, or of every pool the caller may see when there is
+ * none. 0, or -1 (said why) if anything failed: what could be read is in
+ * @s anyway.
+ */
+static int snapshot_take(const char *cmd, char **names, int nnames, struct snapshot *s)
 {
-	const char *dir = debugfs_dir();
-	struct dirent *de;
-	struct stat st;
-	char path[512];
-	int cap = 0;
-	DIR *d;
+	struct mpool_pool_entry *v = NULL;
+	struct mpl_dev *dev;
+	unsigned int i, n;
+	int err, ret = 0;
 
 	s->pools = NULL;
 	s->n = 0;
-	d = opendir(dir);
-	if (!d) {
-		ctl_err("%s: %s: %s (needs debugfs mounted, root, and mempool.ko loaded)",
-			cmd, dir, strerror(errno));
+	dev = ctl_open_ro();
+	if (!dev)
 		return -1;
+	if (!nnames) {
+		err = ctl_list_all(dev, &v, &n);
+		if (err) {
+			ctl_err("%s: %s", cmd, err == -ENOTTY ?
+				"the loaded mempool.ko is too old to list pools" : mpl_strerror(err));
+			mpl_close(dev);
+			return -1;
+		}
+	} else {
+		n = nnames;
+	}
+	s->pools = calloc(n ? n : 1, sizeof(*s->pools));
+	if (!s->pools) {
+		ctl_err("%s: out of memory", cmd);
+		ret = -1;
+		n = 0;
 	}
 	s->t = now_s();
-	while ((de = readdir(d))) {
-		struct pool *p;
+	for (i = 0; i < n && dev; i++) {
+		char name[MPOOL_POOL_NAME_MAX + 1];
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= NAME_LEN)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			continue;
-		if (s->n == cap) {
-			cap = cap ? 2 * cap : 16;
-			p = realloc(s->pools, cap * sizeof(*p));
-			if (!p) {
-				closedir(d);
-				ctl_err("%s: out of memory", cmd);
-				return -1;
-			}
-			s->pools = p;
-		}
-		p = &s->pools[s->n];
-		snprintf(p->name, sizeof(p->name), "%.*s", NAME_LEN - 1, de->d_name);
-		if (kv_read(dir, p->name, "stats", &p->stats) ||
-		    kv_read(dir, p->name, "config", &p->config))
-			continue;
-		s->n++;
+		snprintf(name, sizeof(name), "%.*s", MPOOL_POOL_NAME_MAX,
+			 nnames ? names[i] : v[i].name);
+		err = pool_stats(cmd, &dev, name, nnames, &s->pools[s->n]);
+		if (err < 0)
+			ret = -1;
+		else if (!err)
+			s->n++;
 	}
-	closedir(d);
-	qsort(s->pools, s->n, sizeof(*s->pools), cmp_pool);
-	return 0;
+	free(v);
+	mpl_close(dev);
+	return ret;
 }
 
 static void snapshot_free(struct snapshot *s)
@@ -193,47 +155,43 @@ static void snapshot_free(struct snapshot *s)
 	s->n = 0;
 }
 
-static const struct pool *snapshot_find(const struct snapshot *s, const char *name)
+static const struct mpool_pool_stats *snapshot_find(const struct snapshot *s, const char *name)
 {
-	int i;
+	unsigned int i;
 
 	for (i = 0; i < s->n; i++) {
-		if (!strcmp(s->pools[i].name, name))
+		if (!strncmp(s->pools[i].name, name, MPOOL_POOL_NAME_MAX))
 			return &s->pools[i];
 	}
 	return NULL;
 }
 
-/*
- * Hits over every get asked for: objects handed out plus gets that failed
- * (what kmod/debugfs.c's summary shows). < 0: no get.
- */
-static double hit_rate(long long hits, long long gets, long long misses)
+/* Hits over every get asked for: buffers leased plus engine misses. < 0: none. */
+static double hit_rate(uint64_t hits, uint64_t gets, uint64_t misses)
 {
-	long long all = gets + misses;
+	uint64_t all = gets + misses;
 
-	if (all <= 0)
+	if (!all)
 		return -1;
 	if (hits > all)
 		hits = all;
 	return 100.0 * hits / all;
 }
 
-static double pool_hit_rate(const struct pool *p)
+static double pool_hit_rate(const struct mpool_pool_stats *p)
 {
-	if (!kv_num(&p->stats, "stats_enabled"))
-		return -1;
-	return hit_rate(kv_num(&p->stats, "hits"), kv_num(&p->stats, "gets"),
-			kv_num(&p->stats, "misses"));
+	return hit_rate(p->hits, p->leases, p->misses);
 }
 
-/* Below the low watermark now, or when the kernel last looked. */
-static bool pool_low(const struct pool *p)
+static bool pool_low(const struct mpool_pool_stats *p)
 {
-	long long wm = kv_num(&p->stats, "low_watermark");
+	return p->low_watermark && p->nr_free < p->low_watermark;
+}
 
-	return kv_num(&p->stats, "below_low_watermark") ||
-	       (wm && kv_num(&p->stats, "idle") < wm);
+/* Buffers out of the free list: leased or quarantined. */
+static uint32_t pool_out(const struct mpool_pool_stats *p)
+{
+	return p->buf_count > p->nr_free ? p->buf_count - p->nr_free : 0;
 }
 
 static const char *fmt_rate(char *buf, size_t len, double rate)
@@ -247,63 +205,69 @@ static const char *fmt_rate(char *buf, size_t len, double rate)
 
 /* ---- stats -------------------------------------------------------------- */
 
-static void json_str(const char *s)
+static void json_name(const char *key, const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	printf("\"%s\":\"", key);
+	/* Pool names are [A-Za-z0-9._-]: nothing to escape. */
+	printf("%.*s\"", MPOOL_POOL_NAME_MAX, s);
 }
 
-/* An integer stays a number; anything else becomes a string. */
-static void json_val(const char *v)
+#define JSON_U(st, field) printf(",\"" #field "\":%llu", (unsigned long long)(st)->field)
+
+static void json_stats(const struct mpool_pool_stats *p)
 {
-	const char *p = v + (*v == '-');
-
-	if (*p && strspn(p, "0123456789") == strlen(p) && (p[0] != '0' || !p[1]))
-		fputs(v, stdout);
-	else
-		json_str(v);
-}
-
-static void json_kv(const struct kv *kv)
-{
-	int i;
-
-	putchar('{');
-	for (i = 0; i < kv->n; i++) {
-		if (i)
-			putchar(',');
-		json_str(kv->key[i]);
-		putchar(':');
-		json_val(kv->val[i]);
-	}
+	printf("{\"pool_id\":%u", p->pool_id);
+	JSON_U(p, buf_size);
+	JSON_U(p, buf_count);
+	JSON_U(p, max_buf_count);
+	JSON_U(p, engine);
+	JSON_U(p, nr_free);
+	JSON_U(p, nr_leased);
+	JSON_U(p, nr_mine);
+	JSON_U(p, nr_quarantined);
+	JSON_U(p, nr_sessions);
+	JSON_U(p, state);
+	JSON_U(p, leases);
+	JSON_U(p, releases);
+	JSON_U(p, hits);
+	JSON_U(p, misses);
+	JSON_U(p, short_leases);
+	JSON_U(p, failed_leases);
+	JSON_U(p, timed_out_leases);
+	JSON_U(p, hwm);
+	JSON_U(p, bytes_reserved);
+	JSON_U(p, mmap_len);
+	JSON_U(p, owner_uid);
+	JSON_U(p, owner_gid);
+	JSON_U(p, create_flags);
+	JSON_U(p, access);
+	JSON_U(p, low_watermark);
+	JSON_U(p, high_watermark);
+	JSON_U(p, fail_permille);
+	JSON_U(p, hysteresis);
+	JSON_U(p, low_events);
+	JSON_U(p, high_events);
+	JSON_U(p, fail_events);
 	putchar('}');
 }
 
 static void stats_json(const struct snapshot *s)
 {
+	unsigned int i;
 	double rate;
-	int i;
 
 	printf("{\"pools\":[");
 	for (i = 0; i < s->n; i++) {
-		const struct pool *p = &s->pools[i];
+		const struct mpool_pool_stats *p = &s->pools[i];
 
 		if (i)
 			putchar(',');
-		printf("{\"name\":");
-		json_str(p->name);
-		printf(",\"engine\":");
-		json_str(kv_get(&p->config, "engine") ?: "?");
+		putchar('{');
+		json_name("name", p->name);
+		printf(",\"engine\":\"%s\"", mpl_engine_name(p->engine));
+		printf(",\"access\":\"%s\"", mpl_access_name(p->access));
+		printf(",\"lifetime\":\"%s\"",
+		       p->create_flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent");
 		rate = pool_hit_rate(p);
 		if (rate < 0)
 			printf(",\"hit_rate\":null");
@@ -311,9 +275,7 @@ static void stats_json(const struct snapshot *s)
 			printf(",\"hit_rate\":%.2f", rate);
 		printf(",\"below_low_watermark\":%s", pool_low(p) ? "true" : "false");
 		printf(",\"stats\":");
-		json_kv(&p->stats);
-		printf(",\"config\":");
-		json_kv(&p->config);
+		json_stats(p);
 		putchar('}');
 	}
 	printf("]}\n");
@@ -321,24 +283,35 @@ static void stats_json(const struct snapshot *s)
 
 static void stats_table(const struct snapshot *s)
 {
+	unsigned int i;
 	char rate[16];
-	int i;
 
-	printf("%-24s %-8s %9s %9s %9s %9s %9s %7s %9s %7s %s\n", "NAME", "ENGINE",
-	       "OBJ_SIZE", "CAPACITY", "IN_USE", "IDLE", "HIGH", "HIT", "MISSES",
-	       "LEASED", "LOW");
+	printf("%-23s %-8s %9s %6s %6s %6s %6s %6s %7s %9s %9s %s\n", "NAME", "ENGINE",
+	       "BUF_SIZE", "COUNT", "FREE", "LEASED", "QUAR", "HWM", "HIT", "MISSES",
+	       "FAILED", "LOW");
 	for (i = 0; i < s->n; i++) {
-		const struct pool *p = &s->pools[i];
+		const struct mpool_pool_stats *p = &s->pools[i];
 
-		printf("%-24s %-8s %9lld %9lld %9lld %9lld %9lld %7s %9lld %7lld %s\n",
-		       p->name, kv_get(&p->config, "engine") ?: "?",
-		       kv_num(&p->config, "obj_size"), kv_num(&p->stats, "capacity"),
-		       kv_num(&p->stats, "in_use"), kv_num(&p->stats, "idle"),
-		       kv_num(&p->stats, "high_water"),
+		printf("%-23.*s %-8s %9llu %6u %6u %6u %6u %6llu %7s %9llu %9llu %s\n",
+		       MPOOL_POOL_NAME_MAX, p->name, mpl_engine_name(p->engine),
+		       (unsigned long long)p->buf_size, p->buf_count, p->nr_free, p->nr_leased,
+		       p->nr_quarantined, (unsigned long long)p->hwm,
 		       fmt_rate(rate, sizeof(rate), pool_hit_rate(p)),
-		       kv_num(&p->stats, "misses"), kv_num(&p->stats, "leased"),
+		       (unsigned long long)p->misses, (unsigned long long)p->failed_leases,
 		       pool_low(p) ? "LOW" : "");
 	}
+}
+
+/* NAMEs after the options: all valid, or a usage error. */
+static int check_names(const char *cmd, int argc, char **argv)
+{
+	int i;
+
+	for (i = optind; i < argc; i++) {
+		if (!ctl_valid_name(argv[i]))
+			return ctl_bad_usage(cmd, "'%s' is not a valid pool name", argv[i]);
+	}
+	return CTL_EXIT_OK;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -350,7 +323,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	struct snapshot s;
 	bool json = false;
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -362,23 +335,29 @@ int cmd_stats(int argc, char **argv)
 		}
 		return ctl_opt_error(argv[0], argv, c);
 	}
-	if (optind < argc)
-		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind]);
-	if (snapshot_take(argv[0], &s))
-		return CTL_EXIT_FAIL;
+	ret = check_names(argv[0], argc, argv);
+	if (ret)
+		return ret;
+	ret = snapshot_take(argv[0], argv + optind, argc - optind, &s) ?
+		CTL_EXIT_FAIL : CTL_EXIT_OK;
+	/* Failed before any pool: the message said it all. */
+	if (ret && !s.n) {
+		snapshot_free(&s);
+		return ret;
+	}
 	if (json)
 		stats_json(&s);
 	else
 		stats_table(&s);
 	snapshot_free(&s);
-	return fflush(stdout) ? CTL_EXIT_FAIL : CTL_EXIT_OK;
+	return fflush(stdout) ? CTL_EXIT_FAIL : ret;
 }
 
 /* ---- watch -------------------------------------------------------------- */
 
-static void occupancy_bar(char *buf, long long used, long long cap)
+static void occupancy_bar(char *buf, uint64_t used, uint64_t cap)
 {
-	int i, fill = cap > 0 ? (int)((used * BAR_WIDTH + cap - 1) / cap) : 0;
+	int i, fill = cap ? (int)((used * BAR_WIDTH + cap - 1) / cap) : 0;
 
 	if (fill > BAR_WIDTH)
 		fill = BAR_WIDTH;
@@ -390,39 +369,35 @@ static void occupancy_bar(char *buf, long long used, long long cap)
 }
 
 static void watch_frame(const struct snapshot *cur, const struct snapshot *prev,
-			int frame, bool tty)
+			unsigned int frame, bool tty)
 {
 	char bar[BAR_WIDTH + 3], rate[16], ops[24];
-	int i;
+	double dt = prev ? cur->t - prev->t : 0;
+	unsigned int i;
 
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
-	printf("mempool watch: frame %d, %d pools\n", frame, cur->n);
-	printf("%-24s %-8s %10s %7s %-22s %9s %9s %s\n", "NAME", "ENGINE", "OPS/S",
+	printf("mempool watch: frame %u, %u pools\n", frame, cur->n);
+	printf("%-23s %-8s %10s %7s %-22s %9s %9s %s\n", "NAME", "ENGINE", "OPS/S",
 	       "HIT", "OCCUPANCY", "IN_USE", "CAPACITY", "LOW");
 	for (i = 0; i < cur->n; i++) {
-		const struct pool *p = &cur->pools[i];
-		const struct pool *q = prev ? snapshot_find(prev, p->name) : NULL;
-		long long used = kv_num(&p->stats, "in_use");
-		long long cap = kv_num(&p->stats, "capacity");
-		double dt = prev ? cur->t - prev->t : 0;
+		const struct mpool_pool_stats *p = &cur->pools[i];
+		const struct mpool_pool_stats *q = prev ? snapshot_find(prev, p->name) : NULL;
 
 		/* Over the last interval; since creation on the first frame. */
 		if (q && dt > 0) {
-			long long dg = kv_num(&p->stats, "gets") - kv_num(&q->stats, "gets");
-			long long dp = kv_num(&p->stats, "puts") - kv_num(&q->stats, "puts");
-			long long dh = kv_num(&p->stats, "hits") - kv_num(&q->stats, "hits");
-			long long dm = kv_num(&p->stats, "misses") - kv_num(&q->stats, "misses");
+			uint64_t dl = p->leases - q->leases, dr = p->releases - q->releases;
 
-			snprintf(ops, sizeof(ops), "%.0f", (dg + dp) / dt);
-			fmt_rate(rate, sizeof(rate), hit_rate(dh, dg, dm));
+			snprintf(ops, sizeof(ops), "%.0f", (dl + dr) / dt);
+			fmt_rate(rate, sizeof(rate),
+				 hit_rate(p->hits - q->hits, dl, p->misses - q->misses));
 		} else {
 			snprintf(ops, sizeof(ops), "-");
 			fmt_rate(rate, sizeof(rate), pool_hit_rate(p));
 		}
-		occupancy_bar(bar, used, cap);
-		printf("%-24s %-8s %10s %7s %-22s %9lld %9lld %s\n", p->name,
-		       kv_get(&p->config, "engine") ?: "?", ops, rate, bar, used, cap,
+		occupancy_bar(bar, pool_out(p), p->buf_count);
+		printf("%-23.*s %-8s %10s %7s %-22s %9u %9u %s\n", MPOOL_POOL_NAME_MAX, p->name,
+		       mpl_engine_name(p->engine), ops, rate, bar, pool_out(p), p->buf_count,
 		       pool_low(p) ? "LOW" : "");
 	}
 	putchar('\n');
@@ -443,7 +418,7 @@ int cmd_watch(int argc, char **argv)
 	double interval = 1.0;
 	struct timespec ts;
 	uint32_t frame;
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hn:i:", opts, NULL)) != -1) {
@@ -464,13 +439,16 @@ int cmd_watch(int argc, char **argv)
 			return ctl_opt_error(argv[0], argv, c);
 		}
 	}
-	if (optind < argc)
-		return ctl_bad_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	ret = check_names(argv[0], argc, argv);
+	if (ret)
+		return ret;
 
 	ts.tv_sec = (time_t)interval;
 	ts.tv_nsec = (long)((interval - ts.tv_sec) * 1e9);
 	for (frame = 1; !count || frame <= count; frame++) {
-		if (snapshot_take(argv[0], &cur)) {
+		/* A named pool that went away ends the watch. */
+		if (snapshot_take(argv[0], argv + optind, argc - optind, &cur)) {
+			snapshot_free(&cur);
 			snapshot_free(&prev);
 			return CTL_EXIT_FAIL;
 		}

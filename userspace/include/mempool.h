@@ -12,6 +12,16 @@
  * mpl_strerror() turns any of these codes into a message. All symbols start
  * with mpl_ (or MPL_).
  *
+ * Structs that may grow cross the library boundary with their size, so a
+ * program built against this header keeps working with a later library and
+ * a later module: the library's own option structs start with a size_t sz
+ * (declare them with MPL_OPTS(), which sets it; fields past an older
+ * caller's sz read as their defaults), and the kernel's structs (struct
+ * mpool_pool_stats, struct mpool_pool_config, struct mpool_event) come with
+ * a size argument (mpl_pool_stats() is a macro that passes sizeof). Fields
+ * a module does not know yet read as zero: mpl_info()'s features say which
+ * it has.
+ *
  * Objects
  * -------
  * struct mpl_dev is one open file of /dev/mempool: a kernel *session*. Every
@@ -21,7 +31,9 @@
  * process shares it: the kernel then takes back every buffer it still
  * leases, whatever the library or the program did or forgot.
  *
- * Buffers are identified by id (0 to buf_count - 1). Two ways to lease:
+ * Buffers are identified by id (0 to max_buf_count - 1, where
+ * max_buf_count is buf_count unless the pool was created to be resized, see
+ * mpl_pool_resize()). Two ways to lease:
  *  - mpl_lease() / mpl_release(): one system call each, any batch up to
  *    MPOOL_BATCH_MAX, all or nothing. A leased buffer always reads as zeros.
  *  - mpl_get() / mpl_put(): one buffer at a time through a per-thread
@@ -65,7 +77,7 @@ extern "C" {
 #endif
 
 #define MPL_VERSION_MAJOR	1
-#define MPL_VERSION_MINOR	0
+#define MPL_VERSION_MINOR	1
 
 struct mpl_dev;
 struct mpl_pool;
@@ -77,6 +89,16 @@ struct mpl_pool;
 /* Largest magazine batch mpl_set_batch() accepts. */
 #define MPL_BATCH_MAX	256U
 
+/*
+ * Declare and zero a struct TYPE of options with its sz set, and set some
+ * fields: MPL_OPTS(mpl_pool_opts, opts, .access = MPOOL_ACCESS_GROUP);
+ */
+#define MPL_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+
+/* Flags of mpl_open_flags() */
+#define MPL_OPEN_RDONLY	0x1U	/* O_RDONLY: info, list, attach, stats, events only */
+
 /**
  * mpl_open() - open a session on /dev/mempool
  * @path: the device; NULL means MPOOL_DEVICE ("/dev/mempool")
@@ -87,6 +109,21 @@ struct mpl_pool;
  * another negative errno.
  */
 int mpl_open(const char *path, struct mpl_dev **devp);
+
+/**
+ * mpl_open_flags() - mpl_open() with flags
+ * @path: the device; NULL means MPOOL_DEVICE
+ * @flags: 0 or MPL_OPEN_RDONLY
+ * @devp: receives the handle
+ *
+ * A read-only session needs only read permission on the node; it can
+ * query (mpl_info(), mpl_pool_list(), mpl_pool_attach(), mpl_pool_stats(),
+ * reading settings, mpl_pool_events()) but not create, destroy, lease or
+ * change a pool (-EBADF).
+ *
+ * Return: as mpl_open(); -EINVAL for an unknown flag.
+ */
+int mpl_open_flags(const char *path, unsigned int flags, struct mpl_dev **devp);
 
 /**
  * mpl_close() - end the session and free every handle of it
@@ -129,8 +166,9 @@ int mpl_info(struct mpl_dev *dev, struct mpool_info *info);
  * @total: if not NULL, receives how many pools are named (call again with
  *	more room if it is above *@count)
  *
- * Any user who may open the device sees every pool, with its owner and
- * lifetime: a snapshot of one moment.
+ * Every pool the caller may attach to (all of them with CAP_SYS_ADMIN; see
+ * struct mpl_pool_opts.access), with its owner, lifetime and access mode:
+ * a snapshot of one moment.
  *
  * Return: 0 or a negative errno.
  */
@@ -157,6 +195,51 @@ struct mpl_pool_config {
 
 /* The pool ends with the last session of its creator's user attached to it. */
 #define MPL_POOL_SESSION	MPOOL_CREATE_F_SESSION
+/* struct mpl_pool_opts.node is set. */
+#define MPL_POOL_NODE		MPOOL_CREATE_F_NODE
+
+/**
+ * struct mpl_pool_opts - mpl_pool_create_opts()'s options (MPL_OPTS())
+ * @sz: sizeof(struct mpl_pool_opts), as the caller was built
+ * @flags: MPL_POOL_SESSION, MPL_POOL_NODE
+ * @node: with MPL_POOL_NODE, the NUMA node to allocate on
+ * @access: who may attach: MPOOL_ACCESS_OWNER (the default: your user
+ *	only), MPOOL_ACCESS_GROUP (also members of your effective group) or
+ *	MPOOL_ACCESS_ALL (anyone who may open the device); CAP_SYS_ADMIN
+ *	attaches to any (needs MPOOL_FEAT_ACCESS)
+ * @max_buf_count: the most buffers mpl_pool_resize() may grow the pool to
+ *	(0: buf_count, a pool that cannot grow); the mapping is sized for
+ *	this many (needs MPOOL_FEAT_CONFIG)
+ *
+ * Zero means the default for every field. May grow at the end.
+ */
+struct mpl_pool_opts {
+	size_t sz;
+	uint32_t flags;
+	int32_t node;
+	uint32_t access;
+	uint32_t max_buf_count;
+};
+
+/**
+ * mpl_pool_create_opts() - create a pool, with options, and attach it
+ * @dev: the session
+ * @name: 1 to MPOOL_POOL_NAME_MAX - 1 characters of [A-Za-z0-9._-]
+ * @engine: MPOOL_ENG_PERCPU, MPOOL_ENG_RING or MPOOL_ENG_LOCKFREE
+ * @buf_size: bytes per buffer, a multiple of the page size
+ * @buf_count: how many buffers (all allocated now)
+ * @opts: NULL (every default), or options declared with MPL_OPTS()
+ * @poolp: receives the pool's handle (owned by @dev)
+ *
+ * As mpl_pool_create(), plus access mode and room to grow.
+ *
+ * Return: as mpl_pool_create(); -EOPNOTSUPP if @opts asks for an access
+ * mode or max_buf_count that the loaded module does not know; -E2BIG if
+ * @opts has fields this library does not know set.
+ */
+int mpl_pool_create_opts(struct mpl_dev *dev, const char *name, uint32_t engine,
+			 uint64_t buf_size, uint32_t buf_count, const struct mpl_pool_opts *opts,
+			 struct mpl_pool **poolp);
 
 /**
  * mpl_pool_create() - create a pool and attach it to the session
@@ -168,6 +251,8 @@ struct mpl_pool_config {
  * mpl_pool_destroy() and the end of every session attached to it. One
  * made with MPL_POOL_SESSION is also destroyed when the last session of
  * the same user attached to it ends (so at mpl_close() if no other).
+ * Only its creator's user may attach to it, and it cannot be resized:
+ * mpl_pool_create_opts() chooses otherwise.
  *
  * Return: 0; -EEXIST (name taken), -ENOSPC (module limits), -EDQUOT (the
  * session's or the user's quota), -EINVAL (bad name, shape or flags),
@@ -185,8 +270,8 @@ int mpl_pool_create(struct mpl_dev *dev, const struct mpl_pool_config *cfg,
  * If the session is already attached to the live pool of that name, its
  * existing handle is returned.
  *
- * Return: 0; -ENOENT (no such pool), -EINVAL (bad name), or another
- * negative errno.
+ * Return: 0; -ENOENT (no such pool), -EACCES (the pool's access mode
+ * keeps you out), -EINVAL (bad name), or another negative errno.
  */
 int mpl_pool_attach(struct mpl_dev *dev, const char *name, struct mpl_pool **poolp);
 
@@ -204,15 +289,157 @@ int mpl_pool_attach(struct mpl_dev *dev, const char *name, struct mpl_pool **poo
 int mpl_pool_destroy(struct mpl_pool *pool);
 
 /**
- * mpl_pool_stats() - the pool as the kernel sees it (MPOOL_IOC_POOL_STATS)
+ * mpl_pool_stats_size() - the pool as the kernel sees it (MPOOL_IOC_POOL_STATS)
  * @pool: the pool
- * @st: receives counts (free, leased, leased by this session...) and totals
+ * @st: receives counts (free, leased, leased by this session...), totals
+ *	and settings
+ * @size: sizeof(*@st) as the caller was built, at least
+ *	MPOOL_POOL_STATS_SIZE_VER0
  *
  * Buffers in this process's magazines count as leased by the session.
+ * Fields the loaded module does not fill (see mpl_info()'s features) read
+ * as zero. Call it as mpl_pool_stats(pool, &st).
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EINVAL: @size too small).
  */
+int mpl_pool_stats_size(struct mpl_pool *pool, struct mpool_pool_stats *st, size_t size);
+
+/* Programs built before 1.1 call the function of this name: first-version fields only. */
 int mpl_pool_stats(struct mpl_pool *pool, struct mpool_pool_stats *st);
+#define mpl_pool_stats(pool, st) mpl_pool_stats_size(pool, st, sizeof(*(st)))
+
+/**
+ * mpl_pool_configure() - MPOOL_IOC_POOL_CONFIG, as is
+ * @pool: the pool
+ * @cfg: flags (MPOOL_CONFIG_F_*, applied in their order; none: just read)
+ *	and inputs; receives the settings now (buf_count, access, thresholds)
+ *	and, with MPOOL_CONFIG_F_DRAIN, what was drained. pool_id is set here.
+ * @size: sizeof(*@cfg) as the caller was built
+ *
+ * For several changes in one call. The functions below do one each.
+ * Changing a pool needs a read-write session of the creating user (or
+ * CAP_SYS_ADMIN); reading needs only an attachment.
+ *
+ * Return: 0; -EPERM (not the creator's user), -EBADF (read-only session),
+ * -EINVAL (a value out of range), -EIDRM (pool destroyed), -ENOTTY (module
+ * without MPOOL_FEAT_CONFIG), or the errors of growing a pool (-EDQUOT,
+ * -ENOSPC, -ENOMEM).
+ */
+int mpl_pool_configure(struct mpl_pool *pool, struct mpool_pool_config *cfg, size_t size);
+
+/**
+ * mpl_pool_resize() - grow or shrink the pool to @buf_count buffers
+ * @pool: the pool
+ * @buf_count: 1 to mpl_pool_max_buf_count()
+ * @nowp: if not NULL, receives the buffers the pool holds now: more than
+ *	asked when shrinking found too few free buffers (leased ones stay),
+ *	fewer when growing ran short of memory
+ *
+ * New buffers get ids not in use below max_buf_count and show in existing
+ * mappings as soon as they are leased.
+ *
+ * Return: as mpl_pool_configure(); -EINVAL if @buf_count is 0 or above
+ * max_buf_count.
+ */
+int mpl_pool_resize(struct mpl_pool *pool, uint32_t buf_count, uint32_t *nowp);
+
+/**
+ * mpl_pool_drain() - gather idle buffers from CPU caches and the quarantine
+ * @pool: the pool
+ * @drainedp: if not NULL, receives how many buffers were gathered
+ *
+ * Return: as mpl_pool_configure().
+ */
+int mpl_pool_drain(struct mpl_pool *pool, uint32_t *drainedp);
+
+/**
+ * mpl_pool_set_access() - change who may attach from now on
+ * @pool: the pool
+ * @access: MPOOL_ACCESS_OWNER, MPOOL_ACCESS_GROUP or MPOOL_ACCESS_ALL
+ *
+ * Sessions already attached stay attached.
+ *
+ * Return: as mpl_pool_configure().
+ */
+int mpl_pool_set_access(struct mpl_pool *pool, uint32_t access);
+
+/**
+ * struct mpl_thresholds - when a pool's event descriptors get a record
+ * @sz: sizeof(struct mpl_thresholds), as the caller was built
+ * @low_watermark: MPOOL_EVENT_LOW when free buffers fall below it (0: off)
+ * @high_watermark: MPOOL_EVENT_HIGH when free buffers rise above it (0: off)
+ * @fail_permille: MPOOL_EVENT_FAIL when, of MPOOL_FAIL_WINDOW consecutive
+ *	leases, at least this many per thousand fail; 1 to 1000 (0: off)
+ * @hysteresis: how far back past a watermark the free buffers must come
+ *	before it fires again (0 counts as 1)
+ *
+ * Each fires once per crossing (see struct mpool_pool_config). May grow.
+ */
+struct mpl_thresholds {
+	size_t sz;
+	uint32_t low_watermark;
+	uint32_t high_watermark;
+	uint32_t fail_permille;
+	uint32_t hysteresis;
+};
+
+/**
+ * mpl_pool_set_thresholds() - set all thresholds at once, and re-arm them
+ * @pool: the pool
+ * @t: declared with MPL_OPTS(); fields past its sz count as 0 (off)
+ *
+ * Return: as mpl_pool_configure(); -E2BIG if @t has fields this library
+ * does not know set.
+ */
+int mpl_pool_set_thresholds(struct mpl_pool *pool, const struct mpl_thresholds *t);
+
+/**
+ * mpl_pool_get_thresholds() - the thresholds now
+ * @pool: the pool
+ * @t: with its sz set (MPL_OPTS()); receives as many fields as fit
+ *
+ * Return: as mpl_pool_configure().
+ */
+int mpl_pool_get_thresholds(struct mpl_pool *pool, struct mpl_thresholds *t);
+
+/**
+ * mpl_pool_events() - a new descriptor for the pool's threshold events
+ * @pool: the pool (a read-only session will do)
+ * @fdp: receives the descriptor (O_RDONLY, O_CLOEXEC): the caller's to
+ *	poll() and close()
+ *
+ * poll() reports POLLIN while records are queued; read them with
+ * mpl_event_read(). When the pool is destroyed the descriptor gets an
+ * MPOOL_EVENT_DESTROYED record, then end of file.
+ *
+ * Return: 0; -EIDRM (pool destroyed), -EMFILE, -ENOTTY (module without
+ * MPOOL_FEAT_EVENTS), or another negative errno.
+ */
+int mpl_pool_events(struct mpl_pool *pool, int *fdp);
+
+/**
+ * mpl_event_read() - read event records from a descriptor of mpl_pool_events()
+ * @fd: the descriptor
+ * @ev: room for @max records of @ev_size bytes each
+ * @ev_size: sizeof(*@ev) as the caller was built (fields the library or
+ *	the module does not know read as zero)
+ * @max: records wanted, at least 1 (at most 16 are read at once)
+ *
+ * Blocks until a record is queued unless @fd is O_NONBLOCK.
+ *
+ * Return: records read (at least 1); 0 at end of file (the pool was
+ * destroyed and every record read); -EAGAIN (O_NONBLOCK, none queued),
+ * -EINTR, -EINVAL (@ev_size too small or @max 0), or another negative errno.
+ */
+int mpl_event_read(int fd, struct mpool_event *ev, size_t ev_size, unsigned int max);
+
+/**
+ * mpl_event_name() - "low", "high", "fail" or "destroyed"
+ * @type: MPOOL_EVENT_*
+ *
+ * Return: the name, or "unknown".
+ */
+const char *mpl_event_name(uint32_t type);
 
 /**
  * mpl_pool_name() - the pool's name
@@ -234,9 +461,23 @@ uint64_t mpl_pool_buf_size(const struct mpl_pool *pool);
  * mpl_pool_buf_count() - buffers in the pool
  * @pool: the pool
  *
- * Return: the count; ids run from 0 to the count - 1.
+ * As last reported to this handle (create, attach, mpl_pool_stats(),
+ * mpl_pool_configure() and its helpers): another session may have resized
+ * the pool since.
+ *
+ * Return: the count.
  */
 uint32_t mpl_pool_buf_count(const struct mpl_pool *pool);
+
+/**
+ * mpl_pool_max_buf_count() - the most buffers the pool may be resized to
+ * @pool: the pool
+ *
+ * Fixed at creation; buffer ids run from 0 to this - 1.
+ *
+ * Return: the count.
+ */
+uint32_t mpl_pool_max_buf_count(const struct mpl_pool *pool);
 
 /**
  * mpl_pool_engine() - the pool's engine
@@ -263,12 +504,29 @@ const char *mpl_engine_name(uint32_t engine);
 int mpl_engine_parse(const char *name);
 
 /**
+ * mpl_access_name() - "owner", "group" or "all"
+ * @access: MPOOL_ACCESS_*
+ *
+ * Return: the name, or "unknown".
+ */
+const char *mpl_access_name(uint32_t access);
+
+/**
+ * mpl_access_parse() - the access mode called @name
+ * @name: "owner", "group" or "all"
+ *
+ * Return: MPOOL_ACCESS_*, or -EINVAL.
+ */
+int mpl_access_parse(const char *name);
+
+/**
  * mpl_map() - map the whole pool into this process
  * @pool: the pool
  * @basep: receives the address of buffer 0 (may be NULL)
  *
- * Idempotent: later calls return the same mapping. Only buffers the
- * session leases can be touched; any other raises SIGBUS.
+ * Idempotent: later calls return the same mapping, which covers
+ * mpl_pool_max_buf_count() buffers. Only buffers the session leases can be
+ * touched; any other raises SIGBUS.
  *
  * Return: 0 or a negative errno from mmap().
  */
@@ -307,7 +565,7 @@ int64_t mpl_buf_id(const struct mpl_pool *pool, const void *addr);
  * mpl_lease() - lease @n buffers with one system call, all or nothing
  * @pool: the pool
  * @ids: receives @n buffer ids
- * @n: 1 to MPOOL_BATCH_MAX (and at most the pool's buffer count)
+ * @n: 1 to MPOOL_BATCH_MAX (and at most mpl_pool_max_buf_count())
  * @flags: 0 or MPL_WAIT
  * @timeout_ns: with MPL_WAIT, the longest wait (0: none); else 0
  *

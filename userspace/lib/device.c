@@ -68,16 +68,19 @@ void mpli_init_once(void)
 	pthread_once(&mpl_once, mpl_init);
 }
 
-int mpl_open(const char *path, struct mpl_dev **devp)
+int mpl_open_flags(const char *path, unsigned int flags, struct mpl_dev **devp)
 {
 	struct mpl_dev *dev;
 	int err;
 
+	if (flags & ~MPL_OPEN_RDONLY)
+		return -EINVAL;
 	mpli_init_once();
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
-	dev->fd = open(path ? path : MPOOL_DEVICE, O_RDWR | O_CLOEXEC);
+	dev->fd = open(path ? path : MPOOL_DEVICE,
+		       (flags & MPL_OPEN_RDONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (dev->fd < 0) {
 		err = -errno;
 		free(dev);
@@ -93,6 +96,11 @@ int mpl_open(const char *path, struct mpl_dev **devp)
 	pthread_mutex_unlock(&mpli_lock);
 	*devp = dev;
 	return 0;
+}
+
+int mpl_open(const char *path, struct mpl_dev **devp)
+{
+	return mpl_open_flags(path, 0, devp);
 }
 
 int mpl_close(struct mpl_dev *dev)

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "mempool.h"
 
@@ -48,7 +49,10 @@ struct mpl_pool {
 	uint32_t pool_id;
 	uint32_t engine;
 	uint64_t buf_size;
-	uint32_t buf_count;
+	/* As last seen by this handle: create, attach or a resize through it. */
+	_Atomic uint32_t buf_count;
+	/* Ids run below it: mmap_len / buf_size, fixed for the pool's life. */
+	uint32_t max_buf_count;
 	uint64_t mmap_offset;
 	uint64_t mmap_len;
 	char name[MPOOL_POOL_NAME_MAX];
@@ -58,8 +62,9 @@ struct mpl_pool {
 	_Atomic unsigned int batch;	/* fixed once a magazine exists */
 	struct mpl_mag *mags;		/* under mpli_lock */
 	/*
-	 * One bit per buffer sitting in some magazine: catches a buffer put
-	 * twice, which would otherwise be handed to two users later.
+	 * One bit per buffer id (max_buf_count of them) sitting in some
+	 * magazine: catches a buffer put twice, which would otherwise be
+	 * handed to two users later.
 	 */
 	_Atomic unsigned long *cached;
 
@@ -93,6 +98,35 @@ void mpli_mags_after_fork_child(void);
 int mpli_lease(struct mpl_pool *pool, uint32_t *ids, unsigned int n, unsigned int flags,
 		 uint64_t timeout_ns);
 int mpli_release(struct mpl_pool *pool, const uint32_t *ids, unsigned int n);
+
+/*
+ * Structs with a size field (libbpf's "opts" pattern, see MPL_OPTS() in
+ * mempool.h): a caller built against an older, shorter struct passes a
+ * smaller sz, and the fields past it read as their default; a caller built
+ * against a newer, longer one passes a larger sz, which is fine as long as
+ * everything this library does not know is zero.
+ */
+#define MPLI_OPT_HAS(opts, field) \
+	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
+#define MPLI_OPT(opts, field, def) (MPLI_OPT_HAS(opts, field) ? (opts)->field : (def))
+
+/* 0, -EINVAL (sz too small to be real) or -E2BIG (unknown non-zero tail). */
+int mpli_opts_check(const void *opts, size_t sz, size_t known);
+
+/* The ioctl @cmd with its size field set to @size (the caller's struct). */
+static inline unsigned long mpli_ioc_sized(unsigned long cmd, size_t size)
+{
+	return _IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), size);
+}
+
+#define MPLI_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* table[v] or "unknown"; the index of @name in @table or -EINVAL. */
+const char *mpli_table_name(const char *const *table, size_t n, uint32_t v);
+int mpli_table_parse(const char *const *table, size_t n, const char *name);
+
+/* Copy at most @size bytes of @src into @dst, zero the rest of @dst. */
+void mpli_copy_out(void *dst, size_t dst_size, const void *src, size_t src_size);
 
 static inline unsigned long mpli_bits_word(uint32_t id)
 {

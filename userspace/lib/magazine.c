@@ -304,7 +304,7 @@ int mpl_put(struct mpl_pool *pool, uint32_t id)
 	struct mpl_mag *m;
 	int err;
 
-	if (id >= pool->buf_count)
+	if (id >= pool->max_buf_count)
 		return -EINVAL;
 	m = mpl_mag(pool);
 	if (!m)
@@ -346,7 +346,8 @@ int mpl_set_batch(struct mpl_pool *pool, unsigned int batch)
 {
 	int err = 0;
 
-	if (!batch || batch > MPL_BATCH_MAX || batch > pool->buf_count)
+	if (!batch || batch > MPL_BATCH_MAX ||
+	    batch > atomic_load_explicit(&pool->buf_count, memory_order_relaxed))
 		return -EINVAL;
 	pthread_mutex_lock(&mpli_lock);
 	if (pool->mags)
@@ -419,7 +420,7 @@ void mpli_mags_after_fork_child(void)
 	}
 	for (dev = mpli_devs; dev; dev = dev->next) {
 		for (pool = dev->pools; pool; pool = pool->next) {
-			words = (pool->buf_count + 8 * sizeof(long) - 1) / (8 * sizeof(long));
+			words = (pool->max_buf_count + 8 * sizeof(long) - 1) / (8 * sizeof(long));
 			memset((void *)pool->cached, 0, words * sizeof(long));
 		}
 	}

@@ -22,21 +22,67 @@ static const char *const mpl_engines[] = {
 	[MPOOL_ENG_LOCKFREE] = "lockfree",
 };
 
+static const char *const mpl_accesses[] = {
+	[MPOOL_ACCESS_OWNER] = "owner",
+	[MPOOL_ACCESS_GROUP] = "group",
+	[MPOOL_ACCESS_ALL] = "all",
+};
+
+const char *mpli_table_name(const char *const *table, size_t n, uint32_t v)
+{
+	return v < n && table[v] ? table[v] : "unknown";
+}
+
+int mpli_table_parse(const char *const *table, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (table[i] && !strcmp(name, table[i]))
+			return i;
+	}
+	return -EINVAL;
+}
+
 const char *mpl_engine_name(uint32_t engine)
 {
-	return engine < sizeof(mpl_engines) / sizeof(mpl_engines[0]) ?
-		mpl_engines[engine] : "unknown";
+	return mpli_table_name(mpl_engines, MPLI_ARRAY_SIZE(mpl_engines), engine);
 }
 
 int mpl_engine_parse(const char *name)
 {
-	unsigned int i;
+	return mpli_table_parse(mpl_engines, MPLI_ARRAY_SIZE(mpl_engines), name);
+}
 
-	for (i = 0; i < sizeof(mpl_engines) / sizeof(mpl_engines[0]); i++) {
-		if (!strcmp(name, mpl_engines[i]))
-			return i;
+const char *mpl_access_name(uint32_t access)
+{
+	return mpli_table_name(mpl_accesses, MPLI_ARRAY_SIZE(mpl_accesses), access);
+}
+
+int mpl_access_parse(const char *name)
+{
+	return mpli_table_parse(mpl_accesses, MPLI_ARRAY_SIZE(mpl_accesses), name);
+}
+
+int mpli_opts_check(const void *opts, size_t sz, size_t known)
+{
+	const unsigned char *p = opts;
+
+	if (sz < sizeof(size_t))
+		return -EINVAL;
+	for (; sz > known; sz--) {
+		if (p[sz - 1])
+			return -E2BIG;
 	}
-	return -EINVAL;
+	return 0;
+}
+
+void mpli_copy_out(void *dst, size_t dst_size, const void *src, size_t src_size)
+{
+	size_t n = dst_size < src_size ? dst_size : src_size;
+
+	memcpy(dst, src, n);
+	memset((char *)dst + n, 0, dst_size - n);
 }
 
 /* The kernel wants the name NUL-padded in a fixed field. */
@@ -66,7 +112,7 @@ static struct mpl_pool *mpl_pool_new(struct mpl_dev *dev, const char *name)
 /* Called with dev->lock held, once the kernel told us the shape. */
 static int mpl_pool_link(struct mpl_dev *dev, struct mpl_pool *pool)
 {
-	unsigned long words = (pool->buf_count + 8 * sizeof(long) - 1) / (8 * sizeof(long));
+	unsigned long words = (pool->max_buf_count + 8 * sizeof(long) - 1) / (8 * sizeof(long));
 	unsigned int batch = pool->buf_count / MPL_BATCH_DEFAULT_DIV;
 
 	pool->cached = calloc(words, sizeof(long));
@@ -80,28 +126,51 @@ static int mpl_pool_link(struct mpl_dev *dev, struct mpl_pool *pool)
 	return 0;
 }
 
-int mpl_pool_create(struct mpl_dev *dev, const struct mpl_pool_config *cfg,
-		    struct mpl_pool **poolp)
+/* From the kernel's reply to create or attach. */
+static void mpl_pool_shape(struct mpl_pool *pool, uint32_t pool_id, uint32_t engine,
+			   uint64_t buf_size, uint32_t buf_count, uint64_t mmap_offset,
+			   uint64_t mmap_len)
+{
+	uint64_t max = buf_size ? mmap_len / buf_size : buf_count;
+
+	pool->pool_id = pool_id;
+	pool->engine = engine;
+	pool->buf_size = buf_size;
+	atomic_store_explicit(&pool->buf_count, buf_count, memory_order_relaxed);
+	/* mmap_len covers max_buf_count buffers (buf_count before resizing). */
+	pool->max_buf_count = max < buf_count ? buf_count : max > UINT32_MAX ? UINT32_MAX : max;
+	pool->mmap_offset = mmap_offset;
+	pool->mmap_len = mmap_len;
+}
+
+int mpl_pool_create_opts(struct mpl_dev *dev, const char *name, uint32_t engine,
+			 uint64_t buf_size, uint32_t buf_count, const struct mpl_pool_opts *opts,
+			 struct mpl_pool **poolp)
 {
 	struct mpool_pool_create c = {
-		.engine = cfg->engine,
-		.buf_size = cfg->buf_size,
-		.buf_count = cfg->buf_count,
+		.engine = engine,
+		.buf_size = buf_size,
+		.buf_count = buf_count,
+		.flags = MPLI_OPT(opts, flags, 0),
+		.access = MPLI_OPT(opts, access, MPOOL_ACCESS_OWNER),
+		.max_buf_count = MPLI_OPT(opts, max_buf_count, 0),
 	};
 	struct mpool_pool_destroy d = { 0 };
 	struct mpl_pool *pool;
 	int err;
 
-	err = mpl_name_copy(c.name, cfg->name);
+	if (opts) {
+		err = mpli_opts_check(opts, opts->sz, sizeof(*opts));
+		if (err)
+			return err;
+	}
+	err = mpl_name_copy(c.name, name);
 	if (err)
 		return err;
-	if (cfg->flags & ~MPL_POOL_SESSION)
+	if (c.flags & ~(MPL_POOL_SESSION | MPL_POOL_NODE))
 		return -EINVAL;
-	c.flags = cfg->flags;
-	if (cfg->node >= 0) {
-		c.flags |= MPOOL_CREATE_F_NODE;
-		c.node = cfg->node;
-	}
+	if (c.flags & MPL_POOL_NODE)
+		c.node = MPLI_OPT(opts, node, 0);
 	pool = mpl_pool_new(dev, c.name);
 	if (!pool)
 		return -ENOMEM;
@@ -109,14 +178,13 @@ int mpl_pool_create(struct mpl_dev *dev, const struct mpl_pool_config *cfg,
 	pthread_mutex_lock(&dev->lock);
 	if (ioctl(dev->fd, MPOOL_IOC_POOL_CREATE, &c)) {
 		err = -errno;
+		/* A module before MPOOL_FEAT_ACCESS/CONFIG: the new fields are its tail. */
+		if (err == -E2BIG && (c.access || c.max_buf_count))
+			err = -EOPNOTSUPP;
 		goto fail;
 	}
-	pool->pool_id = c.pool_id;
-	pool->engine = c.engine;
-	pool->buf_size = c.buf_size;
-	pool->buf_count = c.buf_count;
-	pool->mmap_offset = c.mmap_offset;
-	pool->mmap_len = c.mmap_len;
+	mpl_pool_shape(pool, c.pool_id, c.engine, c.buf_size, c.buf_count, c.mmap_offset,
+		       c.mmap_len);
 	err = mpl_pool_link(dev, pool);
 	if (err) {
 		/* Nobody else knows the pool yet: take it down again. */
@@ -132,6 +200,19 @@ fail:
 	pthread_mutex_unlock(&dev->lock);
 	free(pool);
 	return err;
+}
+
+int mpl_pool_create(struct mpl_dev *dev, const struct mpl_pool_config *cfg,
+		    struct mpl_pool **poolp)
+{
+	MPL_OPTS(mpl_pool_opts, opts, .flags = cfg->flags, .node = cfg->node);
+
+	if (cfg->flags & ~MPL_POOL_SESSION)
+		return -EINVAL;
+	if (cfg->node >= 0)
+		opts.flags |= MPL_POOL_NODE;
+	return mpl_pool_create_opts(dev, cfg->name, cfg->engine, cfg->buf_size, cfg->buf_count,
+				    &opts, poolp);
 }
 
 /* The session's handle on the live pool called @name, if it has one. */
@@ -179,12 +260,8 @@ int mpl_pool_attach(struct mpl_dev *dev, const char *name, struct mpl_pool **poo
 		}
 		goto fail;
 	}
-	pool->pool_id = a.pool_id;
-	pool->engine = a.engine;
-	pool->buf_size = a.buf_size;
-	pool->buf_count = a.buf_count;
-	pool->mmap_offset = a.mmap_offset;
-	pool->mmap_len = a.mmap_len;
+	mpl_pool_shape(pool, a.pool_id, a.engine, a.buf_size, a.buf_count, a.mmap_offset,
+		       a.mmap_len);
 	/* An attachment cannot be undone; on failure it just stays unused. */
 	err = mpl_pool_link(dev, pool);
 	if (err)
@@ -206,10 +283,29 @@ int mpl_pool_destroy(struct mpl_pool *pool)
 	return ioctl(pool->dev->fd, MPOOL_IOC_POOL_DESTROY, &d) ? -errno : 0;
 }
 
-int mpl_pool_stats(struct mpl_pool *pool, struct mpool_pool_stats *st)
+int mpl_pool_stats_size(struct mpl_pool *pool, struct mpool_pool_stats *st, size_t size)
 {
-	*st = (struct mpool_pool_stats){ .pool_id = pool->pool_id };
-	return ioctl(pool->dev->fd, MPOOL_IOC_POOL_STATS, st) ? -errno : 0;
+	if (size < MPOOL_POOL_STATS_SIZE_VER0)
+		return -EINVAL;
+	if (size > _IOC_SIZEMASK)
+		return -E2BIG;
+	/* The kernel fills what it knows and checks that the rest is zero. */
+	memset(st, 0, size);
+	st->pool_id = pool->pool_id;
+	if (ioctl(pool->dev->fd, mpli_ioc_sized(MPOOL_IOC_POOL_STATS, size), st))
+		return -errno;
+	atomic_store_explicit(&pool->buf_count, st->buf_count, memory_order_relaxed);
+	return 0;
+}
+
+/*
+ * The entry point of programs built before mpl_pool_stats() became a macro
+ * that passes its struct's size: they may have any struct from the first
+ * version on, so they get the first version's fields and no more.
+ */
+int (mpl_pool_stats)(struct mpl_pool *pool, struct mpool_pool_stats *st)
+{
+	return mpl_pool_stats_size(pool, st, MPOOL_POOL_STATS_SIZE_VER0);
 }
 
 const char *mpl_pool_name(const struct mpl_pool *pool)
@@ -224,7 +320,12 @@ uint64_t mpl_pool_buf_size(const struct mpl_pool *pool)
 
 uint32_t mpl_pool_buf_count(const struct mpl_pool *pool)
 {
-	return pool->buf_count;
+	return atomic_load_explicit(&pool->buf_count, memory_order_relaxed);
+}
+
+uint32_t mpl_pool_max_buf_count(const struct mpl_pool *pool)
+{
+	return pool->max_buf_count;
 }
 
 uint32_t mpl_pool_engine(const struct mpl_pool *pool)
@@ -275,7 +376,7 @@ void *mpl_buf(struct mpl_pool *pool, uint32_t id)
 	void *map;
 	int err;
 
-	if (id >= pool->buf_count) {
+	if (id >= pool->max_buf_count) {
 		errno = EINVAL;
 		return NULL;
 	}
