@@ -64,7 +64,7 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 		mpool_ioctl_pool_list },
 	/* Reading works read-only; the handler wants FMODE_WRITE for changes. */
 	[_IOC_NR(MPOOL_IOC_POOL_CONFIG)] = {
-		MPOOL_IOC_POOL_CONFIG, sizeof(struct mpool_pool_config), false,
+		MPOOL_IOC_POOL_CONFIG, MPOOL_POOL_CONFIG_SIZE_VER0, false,
 		mpool_ioctl_pool_config },
 	[_IOC_NR(MPOOL_IOC_POOL_EVENTS)] = {
 		MPOOL_IOC_POOL_EVENTS, sizeof(struct mpool_pool_events), false,

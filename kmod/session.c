@@ -433,6 +433,9 @@ int mpool_ioctl_pool_config(struct file *file, struct mpool_ioctl *io)
 	return mpool_upool_config(att->up, &sess->acct, cfg);
 }
 
+/* The longest event record a caller may say it knows. */
+#define MPOOL_EVENT_SIZE_MAX	4096
+
 /**
  * mpool_ioctl_pool_events() - MPOOL_IOC_POOL_EVENTS
  * @file: the session's file
@@ -448,19 +451,22 @@ int mpool_ioctl_pool_events(struct file *file, struct mpool_ioctl *io)
 {
 	struct mpool_session *sess = file->private_data;
 	struct mpool_pool_events *req = io->arg;
+	size_t rsize = req->record_size ?: MPOOL_EVENT_SIZE_VER0;
 	struct mpool_att *att;
 	struct file *evf;
 	int fd, err;
 
-	if (req->flags || req->reserved)
+	if (req->flags || rsize < MPOOL_EVENT_SIZE_VER0)
 		return -EINVAL;
+	if (rsize > MPOOL_EVENT_SIZE_MAX)
+		return -E2BIG;
 	att = mpool_session_att(sess, req->pool_id);
 	if (!att)
 		return -ENOENT;
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-	evf = mpool_upool_events_open(att->up);
+	evf = mpool_upool_events_open(att->up, rsize);
 	if (IS_ERR(evf)) {
 		err = PTR_ERR(evf);
 		goto err_fd;

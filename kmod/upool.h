@@ -69,7 +69,7 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 bool mpool_upool_may_attach(const struct mpool_upool *up, const struct mpool_account *acct);
 int mpool_upool_config(struct mpool_upool *up, struct mpool_account *acct,
 		       struct mpool_pool_config *cfg);
-struct file *mpool_upool_events_open(struct mpool_upool *up);
+struct file *mpool_upool_events_open(struct mpool_upool *up, size_t rsize);
 
 u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room,
 		     const struct mpool_account *acct);

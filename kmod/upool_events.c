@@ -51,6 +51,7 @@ struct mpool_event_reader {
 	struct list_head node;
 	struct mpool_events *hub;
 	struct mutex read_lock;		/* one read() at a time */
+	size_t rsize;			/* record size the reader knows */
 	unsigned int head, count;	/* under hub->lock */
 	u32 lost;			/* under hub->lock */
 	struct mpool_event q[MPOOL_EVENT_QUEUE];
@@ -373,11 +374,12 @@ static ssize_t mpool_events_read(struct file *file, char __user *buf, size_t len
 				 loff_t *ppos)
 {
 	struct mpool_event_reader *r = file->private_data;
+	size_t ksize = min(r->rsize, sizeof(struct mpool_event));
 	struct mpool_event rec;
 	ssize_t done = 0;
 	int err;
 
-	if (len < sizeof(rec))
+	if (len < r->rsize)
 		return -EINVAL;
 	if (mutex_lock_interruptible(&r->read_lock))
 		return -ERESTARTSYS;
@@ -390,13 +392,15 @@ static ssize_t mpool_events_read(struct file *file, char __user *buf, size_t len
 			goto out;
 	}
 	/* Popped only once copied: a fault loses no record. */
-	while (len - done >= sizeof(rec) && mpool_reader_peek(r, &rec)) {
-		if (copy_to_user(buf + done, &rec, sizeof(rec))) {
+	while (len - done >= r->rsize && mpool_reader_peek(r, &rec)) {
+		/* An older reader's shorter record, or a newer one's zeroed tail. */
+		if (copy_to_user(buf + done, &rec, ksize) ||
+		    clear_user(buf + done + ksize, r->rsize - ksize)) {
 			err = done ? 0 : -EFAULT;
 			goto out;
 		}
 		mpool_reader_pop(r);
-		done += sizeof(rec);
+		done += r->rsize;
 	}
 	err = 0;
 out:
@@ -444,6 +448,7 @@ static const struct file_operations mpool_events_fops = {
 /**
  * mpool_upool_events_open() - a new event descriptor's file, not yet installed
  * @up: the pool
+ * @rsize: the size of struct mpool_event the reader knows, checked
  *
  * The caller installs it (fd_install()) once the descriptor number has
  * reached userspace, or fput()s it.
@@ -451,7 +456,7 @@ static const struct file_operations mpool_events_fops = {
  * Return: the file, or ERR_PTR(-ENOMEM), or ERR_PTR(-EIDRM) if the pool
  * is destroyed.
  */
-struct file *mpool_upool_events_open(struct mpool_upool *up)
+struct file *mpool_upool_events_open(struct mpool_upool *up, size_t rsize)
 {
 	struct mpool_events *hub = up->watch.events;
 	struct mpool_event_reader *r;
@@ -462,6 +467,7 @@ struct file *mpool_upool_events_open(struct mpool_upool *up)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&r->read_lock);
 	r->hub = hub;
+	r->rsize = rsize;
 	file = anon_inode_getfile("[mempool-events]", &mpool_events_fops, r,
 				  O_RDONLY | O_CLOEXEC);
 	if (IS_ERR(file))

@@ -490,7 +490,8 @@ struct mpool_pool_list {
  * watermark once the free buffers are back by @hysteresis on the other
  * side (for the low watermark, at least low_watermark + hysteresis free),
  * the failure rate once a window fails at less than half the rate.
- * Setting thresholds re-arms all three.
+ * Setting thresholds re-arms all three and judges them at once: a pool
+ * already past a watermark sends its event then.
  */
 struct mpool_pool_config {
 	__u32 pool_id;
@@ -510,10 +511,12 @@ struct mpool_pool_config {
  * @pool_id: in: the pool's handle in this session
  * @flags: in: must be zero
  * @fd: out: a new descriptor, O_RDONLY | O_CLOEXEC
- * @reserved: must be zero
+ * @record_size: in: sizeof(struct mpool_event) as the caller knows it, at
+ *	least MPOOL_EVENT_SIZE_VER0 (0 stands for that); each record is
+ *	read that long, a longer caller's tail zeroed
  *
  * The descriptor is readable (poll(): EPOLLIN) while it holds event
- * records; read() returns whole struct mpool_event records, as many as
+ * records; read() returns whole records of @record_size bytes, as many as
  * fit (-EINVAL if not even one fits; -EAGAIN if none is queued and the
  * descriptor is O_NONBLOCK, otherwise it blocks). It holds nothing of the
  * pool: when the pool is destroyed, it gets an MPOOL_EVENT_DESTROYED
@@ -525,7 +528,7 @@ struct mpool_pool_events {
 	__u32 pool_id;
 	__u32 flags;
 	__s32 fd;
-	__u32 reserved;
+	__u32 record_size;
 };
 
 /* struct mpool_event.type */
@@ -549,7 +552,8 @@ struct mpool_pool_events {
  * @buf_count: buffers in the pool at that moment
  * @lost: records this descriptor dropped, queue full, since the last one
  *	it delivered
- * @leases: buffers leased from the pool so far
+ * @leases: buffers leased from the pool before the crossing (a lease
+ *	that caused it is not counted yet)
  * @failed_leases: leases that failed so far (EAGAIN or ETIMEDOUT)
  */
 struct mpool_event {
@@ -570,6 +574,8 @@ struct mpool_event {
 #define MPOOL_POOL_CREATE_SIZE_VER0	72
 #define MPOOL_POOL_STATS_SIZE_VER0	104
 #define MPOOL_POOL_ENTRY_SIZE_VER0	64
+#define MPOOL_POOL_CONFIG_SIZE_VER0	40
+#define MPOOL_EVENT_SIZE_VER0		56
 
 /*
  * Errors, beyond the general rules at the top (EINVAL for bad fields,
@@ -615,6 +621,8 @@ struct mpool_event {
  *                 EDQUOT, ENOSPC, ENOMEM  growing, as for POOL_CREATE
  *                 EIDRM   a change to a destroyed pool
  *   POOL_EVENTS   ENOENT  no such pool_id in this session
+ *                 EINVAL  record_size below MPOOL_EVENT_SIZE_VER0
+ *                 E2BIG   record_size above 4096
  *                 EIDRM   the pool was destroyed
  *                 EMFILE  no descriptor left
  *   POOL_LIST     EINVAL  entry_size below MPOOL_POOL_ENTRY_SIZE_VER0

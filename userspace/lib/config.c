@@ -15,15 +15,10 @@
 /* What read() asks the kernel for at most, in records. */
 #define MPL_EVENT_READ_MAX	16U
 
-/* struct mpool_event as first published (it may grow at the end). */
-#define MPL_EVENT_SIZE_VER0	56U
-
-/* struct mpool_pool_config as first published. */
-#define MPL_POOL_CONFIG_SIZE_VER0	40U
 
 int mpl_pool_configure(struct mpl_pool *pool, struct mpool_pool_config *cfg, size_t size)
 {
-	if (size < MPL_POOL_CONFIG_SIZE_VER0)
+	if (size < MPOOL_POOL_CONFIG_SIZE_VER0)
 		return -EINVAL;
 	if (size > _IOC_SIZEMASK)
 		return -E2BIG;
@@ -112,7 +107,9 @@ int mpl_pool_get_thresholds(struct mpl_pool *pool, struct mpl_thresholds *t)
 
 int mpl_pool_events(struct mpl_pool *pool, int *fdp)
 {
-	struct mpool_pool_events e = { .pool_id = pool->pool_id };
+	struct mpool_pool_events e = {
+		.pool_id = pool->pool_id, .record_size = sizeof(struct mpool_event),
+	};
 
 	if (ioctl(pool->dev->fd, MPOOL_IOC_POOL_EVENTS, &e))
 		return -errno;
@@ -126,14 +123,14 @@ int mpl_event_read(int fd, struct mpool_event *ev, size_t ev_size, unsigned int 
 	unsigned int i, n;
 	ssize_t len;
 
-	if (ev_size < MPL_EVENT_SIZE_VER0 || !max)
+	if (ev_size < MPOOL_EVENT_SIZE_VER0 || !max)
 		return -EINVAL;
 	if (max > MPL_EVENT_READ_MAX)
 		max = MPL_EVENT_READ_MAX;
 	len = read(fd, buf, max * sizeof(buf[0]));
 	if (len < 0)
 		return -errno;
-	/* The kernel hands out whole records of the size this library knows. */
+	/* Whole records of the size this library asked for (mpl_pool_events()). */
 	if (len % sizeof(buf[0]))
 		return -EPROTO;
 	n = len / sizeof(buf[0]);
