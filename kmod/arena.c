@@ -54,7 +54,7 @@ int mpool_arena_setup(struct mpool *pool)
 	if (pool->hot.stride > PAGE_SIZE << MPOOL_MAX_PAGE_ORDER)
 		return -EINVAL;
 	per = MPOOL_ARENA_BYTES / pool->hot.stride;
-	per = per ? rounddown_pow_of_two(per) : 1;
+	per = per && !(pool->flags & MPOOL_F_FIXED) ? rounddown_pow_of_two(per) : 1;
 	per = min_t(unsigned int, per, roundup_pow_of_two(pool->hot.max_objs));
 
 	pool->hot.arena_shift = ilog2(per);

@@ -43,7 +43,7 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 	[_IOC_NR(MPOOL_IOC_INFO)] = {
 		MPOOL_IOC_INFO, 0, false, mpool_ioctl_info },
 	[_IOC_NR(MPOOL_IOC_POOL_CREATE)] = {
-		MPOOL_IOC_POOL_CREATE, sizeof(struct mpool_pool_create), true,
+		MPOOL_IOC_POOL_CREATE, MPOOL_POOL_CREATE_SIZE_VER0, true,
 		mpool_ioctl_pool_create },
 	[_IOC_NR(MPOOL_IOC_POOL_ATTACH)] = {
 		MPOOL_IOC_POOL_ATTACH, sizeof(struct mpool_pool_attach), false,
@@ -62,6 +62,13 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 	[_IOC_NR(MPOOL_IOC_POOL_LIST)] = {
 		MPOOL_IOC_POOL_LIST, sizeof(struct mpool_pool_list), false,
 		mpool_ioctl_pool_list },
+	/* Reading works read-only; the handler wants FMODE_WRITE for changes. */
+	[_IOC_NR(MPOOL_IOC_POOL_CONFIG)] = {
+		MPOOL_IOC_POOL_CONFIG, sizeof(struct mpool_pool_config), false,
+		mpool_ioctl_pool_config },
+	[_IOC_NR(MPOOL_IOC_POOL_EVENTS)] = {
+		MPOOL_IOC_POOL_EVENTS, sizeof(struct mpool_pool_events), false,
+		mpool_ioctl_pool_events },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
@@ -84,6 +91,8 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 	static_assert(sizeof(struct mpool_release) <= MPOOL_IOCTL_MAX_SIZE);
 	static_assert(sizeof(struct mpool_pool_stats) <= MPOOL_IOCTL_MAX_SIZE);
 	static_assert(sizeof(struct mpool_pool_list) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_config) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_pool_events) <= MPOOL_IOCTL_MAX_SIZE);
 
 	if (_IOC_TYPE(ucmd) != MPOOL_IOC_MAGIC || nr >= ARRAY_SIZE(mpool_ioctls))
 		return -ENOTTY;

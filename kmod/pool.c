@@ -250,7 +250,7 @@ static int mpool_refill(struct mpool *pool, unsigned int want, gfp_t gfp,
 			struct mpool_refill_state *st)
 {
 	lockdep_assert_held(&pool->lock);
-	if (pool->capacity < pool->hot.max_objs)
+	if (pool->capacity < pool->hot.max_objs && !(pool->flags & MPOOL_F_FIXED))
 		return mpool_grow_locked(pool, max(want, mpool_grow_step(pool)),
 					 gfp, true);
 	if (pool->ops->flush && !st->flushed) {
@@ -665,6 +665,70 @@ int mpool_prefill(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
 		err = -ENOMEM;
 	mutex_unlock(&pool->lock);
 	return err;
+}
+
+/**
+ * mpool_resize() - set a pool's floor and move its capacity towards it
+ * @pool: the pool
+ * @nr_objs: the capacity wanted, at most max_objs
+ * @gfp: how to allocate arenas when growing
+ *
+ * Growing allocates up to @nr_objs now, keeping what it got if memory
+ * runs out. Shrinking flushes the CPU caches, then frees idle arenas
+ * until the capacity is down to @nr_objs or no idle arena is left. Either
+ * way the capacity reached is the pool's floor from now on: the shrinker
+ * never takes it lower, and a later mpool_prefill() of less does not bring
+ * an old floor back.
+ *
+ * Context: process context; takes the pool's mutex.
+ * Return: the capacity now; -ENOMEM if growing added nothing.
+ */
+int mpool_resize(struct mpool *pool, unsigned int nr_objs, gfp_t gfp)
+{
+	unsigned int old;
+	int ret = 0;
+
+	might_sleep();
+	nr_objs = min(nr_objs, pool->hot.max_objs);
+	mutex_lock(&pool->lock);
+	old = pool->capacity;
+	pool->init_objs = nr_objs;
+	if (old < nr_objs) {
+		ret = mpool_grow_locked(pool, nr_objs - old, gfp, false);
+	} else if (old > nr_objs) {
+		if (pool->ops->flush)
+			pool->ops->flush(pool);
+		mpool_pool_shrink(pool, old - nr_objs, nr_objs, MPOOL_SHRINK_CALL, NULL);
+	}
+	/* What could not be freed, or allocated, is the floor now. */
+	pool->init_objs = pool->capacity;
+	/* Growing short is still growing. */
+	if (!ret || pool->capacity != old)
+		ret = pool->capacity;
+	mutex_unlock(&pool->lock);
+	return ret;
+}
+
+/**
+ * mpool_flush() - bring objects cached by CPUs back to the shared state
+ * @pool: the pool
+ *
+ * So that any CPU can get them, and a shrink can see them.
+ *
+ * Context: process context; interrupts every online CPU (percpu engine).
+ * Return: how many more objects the shared state holds afterwards, as
+ * far as the gets and puts running meanwhile let one tell.
+ */
+unsigned int mpool_flush(struct mpool *pool)
+{
+	unsigned int before;
+
+	might_sleep();
+	if (!pool->ops->flush || !pool->ops->count)
+		return 0;
+	before = pool->ops->count(pool);
+	pool->ops->flush(pool);
+	return max_t(int, pool->ops->count(pool) - before, 0);
 }
 
 /**

@@ -357,6 +357,8 @@ int mpool_arena_setup(struct mpool *pool);
 void mpool_arena_teardown(struct mpool *pool);
 int __mpool_grow(struct mpool *pool, unsigned int nr_objs, gfp_t gfp);
 int mpool_prefill(struct mpool *pool, unsigned int nr_objs, gfp_t gfp);
+int mpool_resize(struct mpool *pool, unsigned int nr_objs, gfp_t gfp);
+unsigned int mpool_flush(struct mpool *pool);
 unsigned long __mpool_shrink(struct mpool *pool, unsigned long nr_objs,
 			     unsigned int floor, unsigned long *nr_pages);
 

@@ -16,6 +16,7 @@
 #include <linux/bitmap.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/slab.h>
@@ -27,7 +28,8 @@
 
 #define MPOOL_FEATURES		(MPOOL_FEAT_POOLS | MPOOL_FEAT_WAIT | MPOOL_FEAT_NODE | \
 				 MPOOL_FEAT_USER_LIMITS | MPOOL_FEAT_LIFETIME | MPOOL_FEAT_LIST | \
-				 MPOOL_FEAT_FULL_STATS)
+				 MPOOL_FEAT_FULL_STATS | MPOOL_FEAT_ACCESS | MPOOL_FEAT_CONFIG | \
+				 MPOOL_FEAT_EVENTS)
 
 static_assert(MPOOL_MAX_POOL_BYTES <= MPOOL_MMAP_WINDOW);
 
@@ -55,9 +57,12 @@ struct mpool_session *mpool_session_new(struct file *file)
 	}
 	mutex_init(&sess->lock);
 	xa_init(&sess->atts);
+	sess->acct.cred = get_cred(file->f_cred);
 	sess->acct.user = user;
 	/* As RLIMIT_* checks let CAP_SYS_RESOURCE through. */
 	sess->acct.unlimited = file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE);
+	/* As IPC permission checks let CAP_SYS_ADMIN through. */
+	sess->acct.admin = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	atomic_set(&sess->acct.nr_leases, 0);
 	sess->mapping = file->f_mapping;
 	return sess;
@@ -89,7 +94,7 @@ static struct mpool_att *mpool_att_new(struct mpool_session *sess,
 	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
 	if (!att)
 		return ERR_PTR(-ENOMEM);
-	att->nr_bufs = mpool_upool_nr_bufs(up);
+	att->nr_bufs = mpool_upool_max_bufs(up);
 	att->buf_pages = mpool_upool_buf_pages(up);
 	att->leased = bitmap_zalloc(att->nr_bufs, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!att->leased) {
@@ -104,7 +109,7 @@ static struct mpool_att *mpool_att_new(struct mpool_session *sess,
 	att->up = up;
 	att->id = id;
 	att->base_pgoff = (pgoff_t)id << MPOOL_MMAP_PGOFF_SHIFT;
-	att->npages = mpool_upool_bytes(up) >> PAGE_SHIFT;
+	att->npages = mpool_upool_window(up) >> PAGE_SHIFT;
 	mpool_upool_attach(up, &sess->acct);
 	return att;
 
@@ -144,6 +149,7 @@ void mpool_session_free(struct mpool_session *sess)
 	xa_destroy(&sess->atts);
 	mutex_destroy(&sess->lock);
 	mpool_user_put(sess->acct.user);
+	put_cred(sess->acct.cred);
 	kfree(sess);
 }
 
@@ -163,7 +169,7 @@ static int mpool_att_commit(struct mpool_session *sess, struct mpool_att *att,
 		goto err_free;
 	*pool_id = att->id;
 	*mmap_offset = (u64)att->id << MPOOL_MMAP_ID_SHIFT;
-	*mmap_len = mpool_upool_bytes(att->up);
+	*mmap_len = mpool_upool_window(att->up);
 	err = mpool_ioctl_copy_out(io);
 	if (err)
 		goto err_release;
@@ -277,6 +283,10 @@ int mpool_ioctl_pool_attach(struct file *file, struct mpool_ioctl *io)
 		err = -ENOENT;
 		goto out_unlock;
 	}
+	if (!mpool_upool_may_attach(up, &sess->acct)) {
+		err = -EACCES;
+		goto out_put;
+	}
 	xa_for_each(&sess->atts, id, att) {
 		if (att->up == up) {
 			err = -EEXIST;
@@ -321,8 +331,7 @@ int mpool_ioctl_pool_destroy(struct file *file, struct mpool_ioctl *io)
 	att = mpool_session_att(sess, req->pool_id);
 	if (!att)
 		return -ENOENT;
-	if (!mpool_upool_owned_by(att->up, &sess->acct) &&
-	    !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+	if (!mpool_upool_owned_by(att->up, &sess->acct) && !sess->acct.admin)
 		return -EPERM;
 	return mpool_upool_destroy(att->up);
 }
@@ -365,6 +374,7 @@ int mpool_ioctl_pool_stats(struct file *file, struct mpool_ioctl *io)
  */
 int mpool_ioctl_pool_list(struct file *file, struct mpool_ioctl *io)
 {
+	struct mpool_session *sess = file->private_data;
 	struct mpool_pool_list *req = io->arg;
 	size_t esize = req->entry_size, ksize = sizeof(struct mpool_pool_entry);
 	void __user *uptr = u64_to_user_ptr(req->entries);
@@ -383,7 +393,7 @@ int mpool_ioctl_pool_list(struct file *file, struct mpool_ioctl *io)
 		if (!buf)
 			return -ENOMEM;
 	}
-	total = mpool_upool_list(buf, max, file->f_cred->user_ns);
+	total = mpool_upool_list(buf, max, &sess->acct);
 	max = min(max, total);
 	for (i = 0; i < max; i++, uptr += esize) {
 		/* An older caller's shorter entry, or a newer one's zeroed tail. */
@@ -396,6 +406,76 @@ int mpool_ioctl_pool_list(struct file *file, struct mpool_ioctl *io)
 	kvfree(buf);
 	req->count = max;
 	req->total = total;
+	return err;
+}
+
+/**
+ * mpool_ioctl_pool_config() - MPOOL_IOC_POOL_CONFIG
+ * @file: the session's file
+ * @io: struct mpool_pool_config
+ *
+ * Reading the settings back works on any descriptor; changing them needs
+ * one opened for writing.
+ *
+ * Return: 0 or a negative errno (see uapi/linux/mempool.h).
+ */
+int mpool_ioctl_pool_config(struct file *file, struct mpool_ioctl *io)
+{
+	struct mpool_session *sess = file->private_data;
+	struct mpool_pool_config *cfg = io->arg;
+	struct mpool_att *att;
+
+	att = mpool_session_att(sess, cfg->pool_id);
+	if (!att)
+		return -ENOENT;
+	if (cfg->flags && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	return mpool_upool_config(att->up, &sess->acct, cfg);
+}
+
+/**
+ * mpool_ioctl_pool_events() - MPOOL_IOC_POOL_EVENTS
+ * @file: the session's file
+ * @io: struct mpool_pool_events
+ *
+ * Publish last: the descriptor number reaches userspace before the
+ * descriptor exists in the caller's table, so a failed copy leaves none
+ * behind that userspace cannot know about.
+ *
+ * Return: 0 or a negative errno (see uapi/linux/mempool.h).
+ */
+int mpool_ioctl_pool_events(struct file *file, struct mpool_ioctl *io)
+{
+	struct mpool_session *sess = file->private_data;
+	struct mpool_pool_events *req = io->arg;
+	struct mpool_att *att;
+	struct file *evf;
+	int fd, err;
+
+	if (req->flags || req->reserved)
+		return -EINVAL;
+	att = mpool_session_att(sess, req->pool_id);
+	if (!att)
+		return -ENOENT;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	evf = mpool_upool_events_open(att->up);
+	if (IS_ERR(evf)) {
+		err = PTR_ERR(evf);
+		goto err_fd;
+	}
+	req->fd = fd;
+	err = mpool_ioctl_copy_out(io);
+	if (err)
+		goto err_file;
+	fd_install(fd, evf);
+	return 0;
+
+err_file:
+	fput(evf);
+err_fd:
+	put_unused_fd(fd);
 	return err;
 }
 

@@ -48,7 +48,7 @@ struct mpool_att {
 	struct mpool_session *sess;
 	struct mpool_upool *up;
 	u32 id;
-	/* The pool's shape, fixed at create: faults and releases check ids here. */
+	/* The pool's id range, fixed at create: faults and releases check ids here. */
 	u32 nr_bufs;
 	u32 buf_pages;
 	pgoff_t base_pgoff;
@@ -84,6 +84,8 @@ int mpool_ioctl_pool_attach(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_pool_destroy(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_pool_stats(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_pool_list(struct file *file, struct mpool_ioctl *io);
+int mpool_ioctl_pool_config(struct file *file, struct mpool_ioctl *io);
+int mpool_ioctl_pool_events(struct file *file, struct mpool_ioctl *io);
 void mpool_session_exit(void);
 
 /* lease.c */

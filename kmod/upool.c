@@ -20,6 +20,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -95,9 +96,12 @@ bool mpool_upool_name_valid(const char *name)
  */
 int mpool_upool_check(const struct mpool_pool_create *req)
 {
+	u32 max = req->max_buf_count ?: req->buf_count;
 	u64 len;
 
 	if (req->flags & ~MPOOL_CREATE_F_ALL || req->reserved)
+		return -EINVAL;
+	if (req->access > MPOOL_ACCESS_ALL)
 		return -EINVAL;
 	if (!mpool_upool_name_valid(req->name))
 		return -EINVAL;
@@ -106,9 +110,10 @@ int mpool_upool_check(const struct mpool_pool_create *req)
 	if (!req->buf_size || !PAGE_ALIGNED(req->buf_size) ||
 	    req->buf_size > PAGE_SIZE << MPOOL_MAX_PAGE_ORDER)
 		return -EINVAL;
-	if (!req->buf_count || req->buf_count > MPOOL_MAX_BUF_COUNT)
+	if (!req->buf_count || max < req->buf_count || max > MPOOL_MAX_BUF_COUNT)
 		return -EINVAL;
-	if (check_mul_overflow(req->buf_size, (u64)req->buf_count, &len) ||
+	/* The whole id range must fit the mmap window. */
+	if (check_mul_overflow(req->buf_size, (u64)max, &len) ||
 	    len > MPOOL_MAX_POOL_BYTES)
 		return -EINVAL;
 	if (req->flags & MPOOL_CREATE_F_NODE) {
@@ -122,36 +127,53 @@ int mpool_upool_check(const struct mpool_pool_create *req)
 }
 
 /*
- * Charge a new pool of @bytes to its creator's caps, then to the global
- * ones: -EDQUOT (the user's) or -ENOSPC (everybody's), nothing charged.
+ * Charge @bytes of buffers to @user's cap, then to the global one:
+ * -EDQUOT (the user's) or -ENOSPC (everybody's), nothing charged.
  */
-static int mpool_upool_charge(struct mpool_account *acct, u64 bytes)
+static int mpool_upool_charge_bytes(struct mpool_user *user, bool unlimited, u64 bytes)
 {
 	s64 cap = min_t(u64, READ_ONCE(mpool_max_bytes), S64_MAX);
 	s64 used = atomic64_read(&mpool_upool_total_bytes);
 	s64 want = bytes;	/* at most MPOOL_MAX_POOL_BYTES */
 	int err;
 
+	err = mpool_user_charge(user, MPOOL_RES_BYTES, bytes, unlimited);
+	if (err)
+		return err;
+	do {
+		if (want > cap || used > cap - want) {
+			mpool_user_uncharge(user, MPOOL_RES_BYTES, bytes);
+			return -ENOSPC;
+		}
+	} while (!atomic64_try_cmpxchg(&mpool_upool_total_bytes, &used, used + want));
+	return 0;
+}
+
+static void mpool_upool_uncharge_bytes(struct mpool_user *user, u64 bytes)
+{
+	atomic64_sub(bytes, &mpool_upool_total_bytes);
+	mpool_user_uncharge(user, MPOOL_RES_BYTES, bytes);
+}
+
+/* A new pool of @bytes: its creator's caps, then the global ones. */
+static int mpool_upool_charge(struct mpool_account *acct, u64 bytes)
+{
+	int err;
+
 	err = mpool_user_charge(acct->user, MPOOL_RES_POOLS, 1, acct->unlimited);
 	if (err)
 		return err;
-	err = mpool_user_charge(acct->user, MPOOL_RES_BYTES, bytes, acct->unlimited);
+	err = mpool_upool_charge_bytes(acct->user, acct->unlimited, bytes);
 	if (err)
 		goto err_pools;
 	err = -ENOSPC;
-	do {
-		if (want > cap || used > cap - want)
-			goto err_bytes;
-	} while (!atomic64_try_cmpxchg(&mpool_upool_total_bytes, &used, used + want));
 	if (atomic_inc_return(&mpool_upool_nr) > MPOOL_MAX_POOLS)
 		goto err_global;
 	return 0;
 
 err_global:
 	atomic_dec(&mpool_upool_nr);
-	atomic64_sub(bytes, &mpool_upool_total_bytes);
-err_bytes:
-	mpool_user_uncharge(acct->user, MPOOL_RES_BYTES, bytes);
+	mpool_upool_uncharge_bytes(acct->user, bytes);
 err_pools:
 	mpool_user_uncharge(acct->user, MPOOL_RES_POOLS, 1);
 	return err;
@@ -159,9 +181,8 @@ err_pools:
 
 static void mpool_upool_uncharge(struct mpool_user *owner, u64 bytes)
 {
-	atomic64_sub(bytes, &mpool_upool_total_bytes);
+	mpool_upool_uncharge_bytes(owner, bytes);
 	atomic_dec(&mpool_upool_nr);
-	mpool_user_uncharge(owner, MPOOL_RES_BYTES, bytes);
 	mpool_user_uncharge(owner, MPOOL_RES_POOLS, 1);
 }
 
@@ -177,27 +198,35 @@ static struct mpool_upool *__mpool_upool_lookup(const char *name)
 	return NULL;
 }
 
-static struct mpool_upool *mpool_upool_alloc(const struct mpool_pool_create *req)
+static struct mpool_upool *mpool_upool_alloc(const struct mpool_pool_create *req,
+					     const struct mpool_account *creator)
 {
+	u32 max = req->max_buf_count ?: req->buf_count;
 	struct mpool_upool *up;
 
 	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
 	if (!up)
 		return NULL;
-	up->busy = bitmap_zalloc(req->buf_count, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	up->busy = bitmap_zalloc(max, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!up->busy)
 		goto err_up;
-	up->quarantine = bitmap_zalloc(req->buf_count, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	up->quarantine = bitmap_zalloc(max, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!up->quarantine)
 		goto err_busy;
+	if (mpool_watch_init(&up->watch))
+		goto err_quarantine;
 	kref_init(&up->ref);
 	INIT_LIST_HEAD(&up->node);
 	INIT_LIST_HEAD(&up->all);
 	mutex_init(&up->qlock);
+	mutex_init(&up->cfg_lock);
 	init_waitqueue_head(&up->wq);
 	up->state = MPOOL_UP_NEW;
 	up->flags = req->flags;
 	up->engine = req->engine;
+	up->access = req->access;
+	up->gid = creator->cred->egid;
+	up->max_bufs = max;
 	up->nr_bufs = req->buf_count;
 	up->buf_size = req->buf_size;
 	up->buf_pages = req->buf_size >> PAGE_SHIFT;
@@ -205,6 +234,8 @@ static struct mpool_upool *mpool_upool_alloc(const struct mpool_pool_create *req
 	memcpy(up->name, req->name, sizeof(up->name));
 	return up;
 
+err_quarantine:
+	bitmap_free(up->quarantine);
 err_busy:
 	bitmap_free(up->busy);
 err_up:
@@ -214,8 +245,10 @@ err_up:
 
 static void mpool_upool_free(struct mpool_upool *up)
 {
+	mpool_watch_destroy(&up->watch);
 	bitmap_free(up->quarantine);
 	bitmap_free(up->busy);
+	mutex_destroy(&up->cfg_lock);
 	mutex_destroy(&up->qlock);
 	kfree(up);
 }
@@ -256,9 +289,10 @@ static int mpool_upool_build(struct mpool_upool *up, const struct mpool_pool_cre
 	struct mpool_params params = {
 		.engine = mpool_engine_of[req->engine],
 		.obj_size = req->buf_size,
-		.max_objs = req->buf_count,
+		.max_objs = up->max_bufs,
 		.node = req->flags & MPOOL_CREATE_F_NODE ? req->node : NUMA_NO_NODE,
-		.flags = MPOOL_F_PAGE_ALIGNED,
+		/* Only a resize, charged, changes what the pool holds. */
+		.flags = MPOOL_F_PAGE_ALIGNED | MPOOL_F_FIXED,
 	};
 	char mname[MPOOL_NAME_MAX];
 	struct mpool *pool;
@@ -308,7 +342,7 @@ struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req,
 	/* Buried pools whose pages came free still count against the caps. */
 	mpool_upool_reap();
 
-	up = mpool_upool_alloc(req);
+	up = mpool_upool_alloc(req, creator);
 	if (!up)
 		return ERR_PTR(-ENOMEM);
 	err = mpool_upool_charge(creator, up->bytes);
@@ -366,7 +400,11 @@ static bool mpool_upool_unlink(struct mpool_upool *up)
 	mutex_unlock(&mpool_upool_lock);
 	if (!was_named)
 		return false;
+	/* No resize runs on a destroyed mpool: mpool_upool_config() checks. */
+	mutex_lock(&up->cfg_lock);
 	mpool_destroy(up->pool);
+	mutex_unlock(&up->cfg_lock);
+	mpool_watch_kill(up);
 	wake_up_all(&up->wq);
 	mpool_upool_put(up);
 	return true;
@@ -412,6 +450,173 @@ struct mpool_upool *mpool_upool_find(const char *name)
 bool mpool_upool_owned_by(const struct mpool_upool *up, const struct mpool_account *acct)
 {
 	return up->owner == acct->user;
+}
+
+static bool mpool_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *groups = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->egid, gid))
+		return true;
+	for (i = 0; i < groups->ngroups; i++) {
+		if (gid_eq(groups->gid[i], gid))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * mpool_upool_may_attach() - does @up's access mode let @acct in?
+ * @up: the pool
+ * @acct: a session's account, with the opener's credentials
+ *
+ * Return: true for the owner, CAP_SYS_ADMIN, and whoever the mode admits.
+ */
+bool mpool_upool_may_attach(const struct mpool_upool *up, const struct mpool_account *acct)
+{
+	if (mpool_upool_owned_by(up, acct) || acct->admin)
+		return true;
+	switch (READ_ONCE(up->access)) {
+	case MPOOL_ACCESS_ALL:
+		return true;
+	case MPOOL_ACCESS_GROUP:
+		return mpool_cred_in_group(acct->cred, up->gid);
+	default:
+		return false;
+	}
+}
+
+/* The pool holds @nr buffers now. */
+static void mpool_upool_set_size(struct mpool_upool *up, u32 nr)
+{
+	u64 bytes = (u64)nr * up->buf_size;
+
+	lockdep_assert_held(&up->cfg_lock);
+	mpool_stats_reserved(up->pool, (s64)bytes - (s64)up->bytes);
+	WRITE_ONCE(up->bytes, bytes);
+	WRITE_ONCE(up->nr_bufs, nr);
+}
+
+/*
+ * Grow to @want buffers, charged to the owner (the caps of whoever asks:
+ * CAP_SYS_RESOURCE lifts the owner's). Memory running short keeps what
+ * was added.
+ */
+static int mpool_upool_grow(struct mpool_upool *up, struct mpool_account *acct, u32 want)
+{
+	u32 old = up->nr_bufs;
+	int err, got;
+
+	err = mpool_upool_charge_bytes(up->owner, acct->unlimited,
+				       (u64)(want - old) * up->buf_size);
+	if (err)
+		return err;
+	got = mpool_resize(up->pool, want, MPOOL_USER_GFP);
+	if (got < 0) {
+		mpool_upool_uncharge_bytes(up->owner, (u64)(want - old) * up->buf_size);
+		return got;
+	}
+	mpool_upool_uncharge_bytes(up->owner, (u64)(want - got) * up->buf_size);
+	mpool_upool_set_size(up, got);
+	/* Only now can a lease count on them. */
+	mpool_upool_unreserve(up, got - old);
+	return 0;
+}
+
+/*
+ * Shrink by up to @nr free buffers: reserved first, as a lease would, so
+ * that no lease counts on what the mpool frees; what it could not free
+ * (in a CPU cache a flush missed) is free again afterwards.
+ */
+static void mpool_upool_shrink(struct mpool_upool *up, u32 nr)
+{
+	u32 old = up->nr_bufs, took, freed;
+	int now;
+
+	took = mpool_upool_reserve_upto(up, nr);
+	if (!took)
+		return;
+	now = mpool_resize(up->pool, old - took, MPOOL_USER_GFP);
+	freed = old - now;
+	mpool_upool_set_size(up, now);
+	mpool_upool_uncharge_bytes(up->owner, (u64)freed * up->buf_size);
+	if (took > freed)
+		mpool_upool_unreserve(up, took - freed);
+}
+
+/* Gather idle buffers where every lease finds them: CPU caches, quarantine. */
+static u32 mpool_upool_drain(struct mpool_upool *up)
+{
+	u32 quarantined = READ_ONCE(up->nr_quarantined);
+
+	mpool_upool_reclaim(up);
+	return mpool_flush(up->pool) + quarantined - READ_ONCE(up->nr_quarantined);
+}
+
+static int mpool_upool_config_check(const struct mpool_upool *up,
+				    const struct mpool_pool_config *cfg)
+{
+	if (cfg->flags & ~MPOOL_CONFIG_F_ALL || cfg->reserved)
+		return -EINVAL;
+	if ((cfg->flags & MPOOL_CONFIG_F_RESIZE) &&
+	    (!cfg->buf_count || cfg->buf_count > up->max_bufs))
+		return -EINVAL;
+	if ((cfg->flags & MPOOL_CONFIG_F_ACCESS) && cfg->access > MPOOL_ACCESS_ALL)
+		return -EINVAL;
+	if ((cfg->flags & MPOOL_CONFIG_F_THRESHOLDS) &&
+	    (cfg->low_watermark > up->max_bufs || cfg->high_watermark > up->max_bufs ||
+	     cfg->hysteresis > up->max_bufs || cfg->fail_permille > 1000))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * mpool_upool_config() - MPOOL_IOC_POOL_CONFIG on a pool
+ * @up: the pool, which the caller holds a reference on
+ * @acct: the asking session's account
+ * @cfg: the request; the settings now are written back into it
+ *
+ * Return: 0, or -EINVAL, -EPERM, -EIDRM, and for a grow -EDQUOT, -ENOSPC
+ * or -ENOMEM (see uapi/linux/mempool.h).
+ */
+int mpool_upool_config(struct mpool_upool *up, struct mpool_account *acct,
+		       struct mpool_pool_config *cfg)
+{
+	int err;
+
+	err = mpool_upool_config_check(up, cfg);
+	if (err)
+		return err;
+	if (cfg->flags && !mpool_upool_owned_by(up, acct) && !acct->admin)
+		return -EPERM;
+
+	mutex_lock(&up->cfg_lock);
+	if (cfg->flags && READ_ONCE(up->state) == MPOOL_UP_DEAD) {
+		err = -EIDRM;
+		goto out;
+	}
+	if (cfg->flags & MPOOL_CONFIG_F_RESIZE) {
+		if (cfg->buf_count > up->nr_bufs)
+			err = mpool_upool_grow(up, acct, cfg->buf_count);
+		else if (cfg->buf_count < up->nr_bufs)
+			mpool_upool_shrink(up, up->nr_bufs - cfg->buf_count);
+		if (err)
+			goto out;
+	}
+	cfg->drained = 0;
+	if (cfg->flags & MPOOL_CONFIG_F_DRAIN)
+		cfg->drained = mpool_upool_drain(up);
+	if (cfg->flags & MPOOL_CONFIG_F_THRESHOLDS)
+		mpool_watch_set(up, cfg);
+	if (cfg->flags & MPOOL_CONFIG_F_ACCESS)
+		WRITE_ONCE(up->access, cfg->access);
+	cfg->buf_count = up->nr_bufs;
+	cfg->access = up->access;
+	mpool_watch_get(up, cfg);
+out:
+	mutex_unlock(&up->cfg_lock);
+	return err;
 }
 
 /**
@@ -554,7 +759,7 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	/* The pool's per-CPU counters: lease and release count there already. */
 	mpool_stats_read(up->pool, &sum);
 	st->buf_size = up->buf_size;
-	st->buf_count = up->nr_bufs;
+	st->buf_count = READ_ONCE(up->nr_bufs);
 	st->engine = up->engine;
 	st->nr_free = max(atomic_read(&up->nr_free), 0);
 	st->nr_leased = sum.leased;
@@ -563,7 +768,7 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->state = READ_ONCE(up->state) == MPOOL_UP_DEAD ? MPOOL_STATE_DESTROYED : 0;
 	st->leases = sum.leases;
 	st->releases = sum.releases;
-	st->mmap_len = up->bytes;
+	st->mmap_len = mpool_upool_window(up);
 	memcpy(st->name, up->name, sizeof(st->name));
 	st->owner_uid = from_kuid_munged(ns, up->owner->uid);
 	st->create_flags = up->flags;
@@ -575,24 +780,32 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->low_events = sum.low_events;
 	st->hwm = sum.hwm;
 	st->bytes_reserved = max_t(s64, sum.reserved, 0);
+	st->max_buf_count = up->max_bufs;
+	st->access = READ_ONCE(up->access);
+	st->owner_gid = from_kgid_munged(ns, up->gid);
+	/* The pool's own thresholds and crossings, low_events included. */
+	mpool_watch_stats(up, st);
 }
 
 /**
- * mpool_upool_list() - a snapshot of the named pools
+ * mpool_upool_list() - a snapshot of the named pools @acct may attach to
  * @out: room for @room entries
  * @room: how many to fill in at most
- * @ns: the user namespace to show owners' uids in
+ * @acct: the asking session's account; owners' uids are shown in its
+ *	user namespace
  *
- * Return: how many pools have a name, which may be more than @room.
+ * Return: how many such pools there are, which may be more than @room.
  */
-u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room, struct user_namespace *ns)
+u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room,
+		     const struct mpool_account *acct)
 {
+	struct user_namespace *ns = acct->cred->user_ns;
 	struct mpool_upool *up;
 	u32 n = 0;
 
 	mutex_lock(&mpool_upool_lock);
 	list_for_each_entry(up, &mpool_upools, node) {
-		if (up->state != MPOOL_UP_LIVE)
+		if (up->state != MPOOL_UP_LIVE || !mpool_upool_may_attach(up, acct))
 			continue;
 		if (n < room) {
 			struct mpool_pool_entry *e = &out[n];
@@ -602,11 +815,12 @@ u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room, struct user_namespa
 			e->engine = up->engine;
 			e->create_flags = up->flags;
 			e->buf_size = up->buf_size;
-			e->buf_count = up->nr_bufs;
+			e->buf_count = READ_ONCE(up->nr_bufs);
 			e->owner_uid = from_kuid_munged(ns, up->owner->uid);
 			e->nr_free = max(atomic_read(&up->nr_free), 0);
 			e->nr_quarantined = READ_ONCE(up->nr_quarantined);
 			e->nr_sessions = atomic_read(&up->nr_sessions);
+			e->access = READ_ONCE(up->access);
 		}
 		n++;
 	}
@@ -644,6 +858,12 @@ static const char *const mpool_upool_state_name[] = {
 	[MPOOL_UP_BURIED] = "buried",
 };
 
+static const char *const mpool_upool_access_name[] = {
+	[MPOOL_ACCESS_OWNER] = "owner",
+	[MPOOL_ACCESS_GROUP] = "group",
+	[MPOOL_ACCESS_ALL] = "all",
+};
+
 /**
  * mpool_upool_show() - debugfs "upools": every user pool that holds memory
  * @m: the seq_file
@@ -658,15 +878,17 @@ int mpool_upool_show(struct seq_file *m, void *unused)
 {
 	struct mpool_upool *up;
 
-	seq_printf(m, "%-23s %-10s %-10s %-9s %-8s %8s %10s %8s %5s %5s\n",
-		   "name", "owner", "lifetime", "state", "engine", "bufs", "buf_size",
-		   "sessions", "free", "quar");
+	seq_printf(m, "%-23s %-10s %-10s %-6s %-9s %-8s %8s %8s %10s %8s %5s %5s\n",
+		   "name", "owner", "lifetime", "access", "state", "engine", "bufs", "max",
+		   "buf_size", "sessions", "free", "quar");
 	mutex_lock(&mpool_upool_lock);
 	list_for_each_entry(up, &mpool_upool_all, all) {
-		seq_printf(m, "%-23s %-10u %-10s %-9s %-8u %8u %10llu %8d %5d %5u\n",
+		seq_printf(m, "%-23s %-10u %-10s %-6s %-9s %-8u %8u %8u %10llu %8d %5d %5u\n",
 			   up->name, from_kuid_munged(&init_user_ns, up->owner->uid),
 			   up->flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent",
-			   mpool_upool_state_name[up->state], up->engine, up->nr_bufs,
+			   mpool_upool_access_name[READ_ONCE(up->access)],
+			   mpool_upool_state_name[up->state], up->engine,
+			   READ_ONCE(up->nr_bufs), up->max_bufs,
 			   up->buf_size, atomic_read(&up->nr_sessions),
 			   atomic_read(&up->nr_free), READ_ONCE(up->nr_quarantined));
 	}

@@ -58,15 +58,21 @@ void mpool_upool_poll_wait(struct mpool_upool *up, struct file *file,
 			   struct poll_table_struct *wait);
 
 u32 mpool_upool_nr_bufs(const struct mpool_upool *up);
+u32 mpool_upool_max_bufs(const struct mpool_upool *up);
 u32 mpool_upool_buf_pages(const struct mpool_upool *up);
 u64 mpool_upool_buf_size(const struct mpool_upool *up);
-u64 mpool_upool_bytes(const struct mpool_upool *up);
+u64 mpool_upool_window(const struct mpool_upool *up);
 u32 mpool_upool_engine(const struct mpool_upool *up);
 struct page *mpool_upool_page(struct mpool_upool *up, u32 idx, u32 pg);
 void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 		       struct user_namespace *ns);
+bool mpool_upool_may_attach(const struct mpool_upool *up, const struct mpool_account *acct);
+int mpool_upool_config(struct mpool_upool *up, struct mpool_account *acct,
+		       struct mpool_pool_config *cfg);
+struct file *mpool_upool_events_open(struct mpool_upool *up);
 
-u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room, struct user_namespace *ns);
+u32 mpool_upool_list(struct mpool_pool_entry *out, u32 room,
+		     const struct mpool_account *acct);
 void mpool_upool_info(struct mpool_info *info, const struct mpool_account *acct);
 int mpool_upool_show(struct seq_file *m, void *unused);
 void mpool_upool_exit(void);

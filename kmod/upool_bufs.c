@@ -70,7 +70,30 @@ static bool mpool_upool_try_reserve(struct mpool_upool *up, u32 n)
 		if (free < n)
 			return false;
 	} while (!atomic_try_cmpxchg(&up->nr_free, &free, free - n));
+	mpool_watch_free_changed(up);
 	return true;
+}
+
+/**
+ * mpool_upool_reserve_upto() - set up to @n free buffers aside, no wait
+ * @up: the pool
+ * @n: how many at most
+ *
+ * For a shrink, which takes what it can.
+ *
+ * Return: how many it set aside.
+ */
+u32 mpool_upool_reserve_upto(struct mpool_upool *up, u32 n)
+{
+	int free = atomic_read(&up->nr_free), take;
+
+	do {
+		take = clamp_t(int, free, 0, n);
+		if (!take)
+			return 0;
+	} while (!atomic_try_cmpxchg(&up->nr_free, &free, free - take));
+	mpool_watch_free_changed(up);
+	return take;
 }
 
 /*
@@ -107,12 +130,12 @@ static int mpool_upool_reserve(struct mpool_upool *up, u32 n, bool wait, u64 tim
 		if (READ_ONCE(up->state) == MPOOL_UP_DEAD)
 			return -EIDRM;
 		if (mpool_upool_try_reserve(up, n))
-			return 0;
+			goto got;
 		quarantined = READ_ONCE(up->nr_quarantined);
 		if (quarantined) {
 			mpool_upool_reclaim(up);
 			if (mpool_upool_try_reserve(up, n))
-				return 0;
+				goto got;
 			quarantined = READ_ONCE(up->nr_quarantined);
 		}
 		if (!was_short) {
@@ -121,6 +144,7 @@ static int mpool_upool_reserve(struct mpool_upool *up, u32 n, bool wait, u64 tim
 		}
 		if (!wait) {
 			atomic_long_inc(&up->nr_failed);
+			mpool_watch_lease_done(up, true);
 			return -EAGAIN;
 		}
 
@@ -129,6 +153,7 @@ static int mpool_upool_reserve(struct mpool_upool *up, u32 n, bool wait, u64 tim
 			now = ktime_get();
 			if (ktime_after(now, deadline)) {
 				atomic_long_inc(&up->nr_timed_out);
+				mpool_watch_lease_done(up, true);
 				return -ETIMEDOUT;
 			}
 			slice = ktime_sub(deadline, now);
@@ -145,13 +170,22 @@ static int mpool_upool_reserve(struct mpool_upool *up, u32 n, bool wait, u64 tim
 		if (ret == -ERESTARTSYS)
 			return deadline != KTIME_MAX ? -EINTR : -ERESTARTSYS;
 	}
+got:
+	mpool_watch_lease_done(up, false);
+	return 0;
 }
 
-static void mpool_upool_unreserve(struct mpool_upool *up, u32 n)
+/**
+ * mpool_upool_unreserve() - @n buffers are free to lease again
+ * @up: the pool
+ * @n: how many: returned, added by a grow, or a reservation given back
+ */
+void mpool_upool_unreserve(struct mpool_upool *up, u32 n)
 {
 	atomic_add(n, &up->nr_free);
 	if (wq_has_sleeper(&up->wq))
 		wake_up_interruptible_poll(&up->wq, EPOLLIN | EPOLLRDNORM);
+	mpool_watch_free_changed(up);
 }
 
 static void mpool_upool_zero(struct mpool_upool *up, u32 idx)
@@ -206,7 +240,7 @@ static int mpool_upool_take(struct mpool_upool *up, u32 *ids, u32 n)
 			goto undo;
 		}
 		/* Trust, but do not index a bitmap with it unchecked. */
-		if (ids[got] >= up->nr_bufs || test_and_set_bit(ids[got], up->busy)) {
+		if (ids[got] >= up->max_bufs || test_and_set_bit(ids[got], up->busy)) {
 			pr_err_once("pool %s handed out index %u twice or out of range\n",
 				    up->name, ids[got]);
 			err = -EIO;
@@ -288,7 +322,7 @@ void mpool_upool_reclaim(struct mpool_upool *up)
 	if (!READ_ONCE(up->nr_quarantined))
 		return;
 	mutex_lock(&up->qlock);
-	for_each_set_bit(idx, up->quarantine, up->nr_bufs) {
+	for_each_set_bit(idx, up->quarantine, up->max_bufs) {
 		if (!mpool_upool_buf_idle(up, idx))
 			continue;
 		__clear_bit(idx, up->quarantine);
@@ -424,11 +458,23 @@ void mpool_upool_poll_wait(struct mpool_upool *up, struct file *file,
  * mpool_upool_nr_bufs() - buffers in the pool
  * @up: the pool
  *
- * Return: the count, fixed at create.
+ * Return: the count now, which a resize changes.
  */
 u32 mpool_upool_nr_bufs(const struct mpool_upool *up)
 {
-	return up->nr_bufs;
+	return READ_ONCE(up->nr_bufs);
+}
+
+/**
+ * mpool_upool_max_bufs() - how far buffer ids go
+ * @up: the pool
+ *
+ * Return: the most buffers the pool may hold, fixed at create; every
+ * buffer id is below it.
+ */
+u32 mpool_upool_max_bufs(const struct mpool_upool *up)
+{
+	return up->max_bufs;
 }
 
 /**
@@ -454,14 +500,14 @@ u64 mpool_upool_buf_size(const struct mpool_upool *up)
 }
 
 /**
- * mpool_upool_bytes() - bytes of all the pool's buffers: its mmap length
+ * mpool_upool_window() - the length of the pool's mmap window
  * @up: the pool
  *
- * Return: the size, fixed at create.
+ * Return: room for the most buffers the pool may hold, fixed at create.
  */
-u64 mpool_upool_bytes(const struct mpool_upool *up)
+u64 mpool_upool_window(const struct mpool_upool *up)
 {
-	return up->bytes;
+	return (u64)up->max_bufs * up->buf_size;
 }
 
 /**
@@ -478,7 +524,7 @@ u32 mpool_upool_engine(const struct mpool_upool *up)
 /**
  * mpool_upool_page() - page @pg of buffer @idx
  * @up: the pool
- * @idx: a buffer id below mpool_upool_nr_bufs()
+ * @idx: a buffer id the caller holds a lease on
  * @pg: a page below mpool_upool_buf_pages()
  *
  * Return: the page, which lives as long as the pool's memory.
@@ -501,7 +547,7 @@ void mpool_upool_forget_quarantine(struct mpool_upool *up)
 	 * whoever still holds one keeps that page (and nothing else) until
 	 * they let go.
 	 */
-	for_each_set_bit(idx, up->quarantine, up->nr_bufs)
+	for_each_set_bit(idx, up->quarantine, up->max_bufs)
 		mpool_free_idx(up->pool, idx);
 	up->nr_quarantined = 0;
 }

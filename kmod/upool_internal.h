@@ -13,11 +13,14 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <uapi/linux/mempool.h>
 
 struct mpool;
+struct mpool_events;
 struct mpool_user;
 
 /* A user's request fails with -ENOMEM when memory is short: no OOM kill, no warning. */
@@ -30,6 +33,22 @@ enum mpool_upool_state {
 	MPOOL_UP_BURIED,	/* unreferenced; waits for quarantined pages */
 };
 
+/*
+ * A pool's thresholds (MPOOL_IOC_POOL_CONFIG) and where their crossings go.
+ * Settings and arming change under @lock; the lease path looks at @active
+ * alone while none is set.
+ */
+struct mpool_watch {
+	spinlock_t lock;		/* settings, arming, counts */
+	bool active;			/* any threshold set */
+	u32 low, high, fail_permille, hysteresis;
+	bool low_armed, high_armed, fail_armed;
+	u32 win_leases, win_fails;	/* the failure-rate window so far */
+	u64 seq;			/* events sent */
+	u64 nr_low, nr_high, nr_fail;	/* crossings */
+	struct mpool_events *events;	/* the event descriptors */
+};
+
 struct mpool_upool {
 	struct mpool *pool;
 	struct kref ref;
@@ -40,10 +59,18 @@ struct mpool_upool {
 	struct mpool_user *owner;	/* charged with the pool and its bytes */
 	u32 flags;			/* MPOOL_CREATE_F_* */
 	u32 engine;			/* MPOOL_ENG_* */
-	u32 nr_bufs;
+	kgid_t gid;			/* the creator's, for MPOOL_ACCESS_GROUP */
+	u32 access;			/* MPOOL_ACCESS_*; written under @cfg_lock */
+	u32 max_bufs;			/* buffer ids run below this */
 	u32 buf_pages;
 	u64 buf_size;
+
+	/* Serializes resize, drain and settings. */
+	struct mutex cfg_lock;
+	/* Buffers and bytes held now: written under @cfg_lock. */
+	u32 nr_bufs;
 	u64 bytes;
+	struct mpool_watch watch;
 
 	/* Buffers free to lease; a lease reserves before it takes. */
 	atomic_t nr_free;
@@ -68,7 +95,21 @@ struct mpool_upool {
 };
 
 extern unsigned int mpool_max_session_leases;
+
+/* upool_bufs.c */
 void mpool_upool_reclaim(struct mpool_upool *up);
 void mpool_upool_forget_quarantine(struct mpool_upool *up);
+u32 mpool_upool_reserve_upto(struct mpool_upool *up, u32 n);
+void mpool_upool_unreserve(struct mpool_upool *up, u32 n);
+
+/* upool_events.c: thresholds, and the descriptors that hear of them */
+int mpool_watch_init(struct mpool_watch *w);
+void mpool_watch_destroy(struct mpool_watch *w);
+void mpool_watch_kill(struct mpool_upool *up);
+void mpool_watch_set(struct mpool_upool *up, const struct mpool_pool_config *cfg);
+void mpool_watch_get(struct mpool_upool *up, struct mpool_pool_config *cfg);
+void mpool_watch_free_changed(struct mpool_upool *up);
+void mpool_watch_lease_done(struct mpool_upool *up, bool failed);
+void mpool_watch_stats(struct mpool_upool *up, struct mpool_pool_stats *st);
 
 #endif /* _MPOOL_UPOOL_INTERNAL_H */

@@ -35,12 +35,16 @@ struct mpool_user {
 
 /*
  * Who a session acts for, fixed when the device was opened: the opener's
- * euid and whether its credentials lift the per-user caps. Also the
- * session's own lease count, which has a cap of its own.
+ * credentials and euid, whether they lift the per-user caps
+ * (CAP_SYS_RESOURCE) and every pool's access mode and owner checks
+ * (CAP_SYS_ADMIN). Also the session's own lease count, which has a cap of
+ * its own.
  */
 struct mpool_account {
+	const struct cred *cred;
 	struct mpool_user *user;
 	bool unlimited;
+	bool admin;
 	atomic_t nr_leases;
 };
 

@@ -21,8 +21,9 @@
  * creates pools (MPOOL_IOC_POOL_CREATE) or attaches to existing ones by name
  * (MPOOL_IOC_POOL_ATTACH); either way it gets a session-local pool_id, an
  * mmap offset (a cookie, not a real file position) and a mapping length.
- * A pool is buf_count buffers of buf_size bytes; buffer i sits at
- * mmap_offset + i * buf_size in the session's mapping.
+ * A pool is buf_count buffers of buf_size bytes, with ids below
+ * max_buf_count (buf_count unless the pool can be resized); buffer i sits
+ * at mmap_offset + i * buf_size in the session's mapping.
  *
  * A session leases buffers (MPOOL_IOC_LEASE) and gives them back
  * (MPOOL_IOC_RELEASE). Only buffers the session holds a lease on can be
@@ -252,10 +253,10 @@ struct mpool_pool_destroy {
  * struct mpool_lease - MPOOL_IOC_LEASE: lease @count buffers, all or none
  * @pool_id: in: the pool's handle in this session
  * @flags: in: MPOOL_LEASE_F_*
- * @count: in: how many buffers, 1 to min(MPOOL_BATCH_MAX, buf_count)
+ * @count: in: how many buffers, 1 to min(MPOOL_BATCH_MAX, max_buf_count)
  * @reserved: must be zero
  * @ids: in: user pointer to a __u32[@count] that receives the buffer ids
- *	(0 to buf_count - 1, in no particular order)
+ *	(below max_buf_count, in no particular order)
  * @timeout_ns: in: with MPOOL_LEASE_F_WAIT, the longest wait (0: no
  *	limit); without it, must be zero
  *
@@ -281,7 +282,7 @@ struct mpool_lease {
  * struct mpool_release - MPOOL_IOC_RELEASE: give @count buffers back
  * @pool_id: in: the pool's handle in this session
  * @flags: in: must be zero
- * @count: in: how many buffers, 1 to min(MPOOL_BATCH_MAX, buf_count)
+ * @count: in: how many buffers, 1 to min(MPOOL_BATCH_MAX, max_buf_count)
  * @reserved: must be zero
  * @ids: in: user pointer to a __u32[@count] of buffer ids
  *
@@ -344,8 +345,10 @@ struct mpool_release {
  * @high_events: out: times the free buffers rose above the high watermark
  * @fail_events: out: windows of leases that failed at or above
  *	fail_permille (see struct mpool_pool_config)
+ * @reserved: out: zero
  *
- * low_events counts MPOOL_EVENT_LOW crossings. On a quiet pool nr_free + nr_leased + nr_quarantined == buf_count and
+ * low_events counts MPOOL_EVENT_LOW crossings. On a quiet pool
+ * nr_free + nr_leased + nr_quarantined == buf_count and
  * leases - releases == nr_leased.
  */
 struct mpool_pool_stats {
@@ -591,7 +594,7 @@ struct mpool_event {
  *                         judged by who opened the descriptor
  *                 EIDRM   already destroyed
  *   LEASE         ENOENT  no such pool_id in this session
- *                 E2BIG   count above MPOOL_BATCH_MAX or buf_count
+ *                 E2BIG   count above MPOOL_BATCH_MAX or max_buf_count
  *                 EDQUOT  the session would hold more than
  *                         max_session_leases buffers, or its user more
  *                         than max_user_leases
@@ -599,7 +602,7 @@ struct mpool_event {
  *                 ETIMEDOUT, EINTR  (F_WAIT)
  *                 EIDRM   the pool was destroyed
  *   RELEASE       ENOENT  no such pool_id in this session
- *                 E2BIG   count above MPOOL_BATCH_MAX or buf_count
+ *                 E2BIG   count above MPOOL_BATCH_MAX or max_buf_count
  *                 EINVAL  an id out of range, not leased by this session,
  *                         or repeated; nothing was released
  *   POOL_STATS    ENOENT  no such pool_id in this session

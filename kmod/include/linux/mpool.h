@@ -77,7 +77,14 @@ enum mpool_engine {
 #define MPOOL_F_PAGE_ALIGNED	0x1u
 /* Zero an object each time it is handed out. */
 #define MPOOL_F_ZERO		0x2u
-#define MPOOL_F_ALL		(MPOOL_F_PAGE_ALIGNED | MPOOL_F_ZERO)
+/*
+ * The capacity moves only when the owner says so (mpool_grow(),
+ * mpool_shrink(), mpool_resize()), one object at a time: a get never grows
+ * the pool, and every object is an arena of its own, so a shrink can free
+ * any idle object. For owners that charge someone for every object.
+ */
+#define MPOOL_F_FIXED		0x4u
+#define MPOOL_F_ALL		(MPOOL_F_PAGE_ALIGNED | MPOOL_F_ZERO | MPOOL_F_FIXED)
 
 #define MPOOL_NAME_MAX		32
 /* Objects are named by u32 indices internally; keep the side arrays sane. */
