@@ -63,7 +63,7 @@ static int make(FIXTURE_DATA(cfg) *self, __u32 engine, __u32 count, __u32 max,
 		abort();
 	mp_name(self->names[self->nr], "cfg");
 	ret = mp_create_cfg(self->fd, self->names[self->nr], engine, self->page, count, max,
-			    MPOOL_ACCESS_OWNER, c);
+			    MPOOL_ACCESS_OWNER, true, c);
 	if (!ret)
 		self->ids[self->nr++] = c->pool_id;
 	return ret;
@@ -147,10 +147,10 @@ TEST_F(cfg, create_reports_the_whole_window)
 	/* max_buf_count below buf_count, or above the module's cap. */
 	mp_name(name, "cfgbad");
 	ASSERT_EQ(-EINVAL, mp_create_cfg(self->fd, name, variant->engine, self->page, 4, 3,
-					 0, NULL));
+					 0, true, NULL));
 	if (self->info.max_buf_count < 0xffffffffu)
 		ASSERT_EQ(-EINVAL, mp_create_cfg(self->fd, name, variant->engine, self->page, 1,
-						 self->info.max_buf_count + 1, 0, NULL));
+						 self->info.max_buf_count + 1, 0, true, NULL));
 	ASSERT_EQ(-ENOENT, mp_attach(self->fd, name, NULL));
 }
 
@@ -251,7 +251,7 @@ TEST_F(cfg, grow_while_leased_and_mapped)
  */
 TEST_F(cfg, shrink_takes_only_free_buffers)
 {
-	__u32 held[3], all[8], now, k;
+	__u32 held[3], all[16], now, k;
 	struct mpool_pool_create c;
 	struct mpool_info i0, i1;
 	char *m;
@@ -288,8 +288,9 @@ TEST_F(cfg, shrink_takes_only_free_buffers)
 	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 1, &now));
 	ASSERT_EQ(1, now);
 	check_stats(_metadata, self->fd, c.pool_id, self->page, 1, 0, 0);
-	/* A lease is at most buf_count buffers now. */
-	ASSERT_EQ(-E2BIG, mp_lease(self->fd, c.pool_id, all, 2));
+	/* More than buf_count but not max_buf_count: short, not too big. */
+	ASSERT_EQ(-EAGAIN, mp_lease(self->fd, c.pool_id, all, 2));
+	ASSERT_EQ(-E2BIG, mp_lease(self->fd, c.pool_id, all, 9));
 	ASSERT_EQ(0, mp_lease(self->fd, c.pool_id, all, 1));
 	ASSERT_GT(8, all[0]);
 	ASSERT_EQ(0, mp_release(self->fd, c.pool_id, all, 1));

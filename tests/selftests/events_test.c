@@ -59,7 +59,7 @@ FIXTURE_SETUP(ev)
 		SKIP(return, "module without MPOOL_FEAT_EVENTS");
 	mp_name(self->name, "ev");
 	ASSERT_EQ(0, mp_create_cfg(self->fd, self->name, variant->engine, self->page, NBUF, 0,
-				   MPOOL_ACCESS_OWNER, &self->c));
+				   MPOOL_ACCESS_OWNER, true, &self->c));
 	self->made = true;
 }
 

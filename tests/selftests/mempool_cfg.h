@@ -18,14 +18,19 @@
 
 #define MP_DBG_DIR	"/sys/kernel/debug/mempool"
 
-/* A pool with max_buf_count and access set; 0 or -errno. */
+/*
+ * A pool with max_buf_count and access set; 0 or -errno. Session-scoped
+ * (MPOOL_CREATE_F_SESSION) with @session: it goes with the test process
+ * even when an assertion ends the test before its teardown could run.
+ */
 static inline int mp_create_cfg(int fd, const char *name, __u32 engine, __u64 buf_size,
 				__u32 buf_count, __u32 max_buf_count, __u32 access,
-				struct mpool_pool_create *out)
+				bool session, struct mpool_pool_create *out)
 {
 	struct mpool_pool_create c = {
 		.engine = engine, .buf_size = buf_size, .buf_count = buf_count,
 		.max_buf_count = max_buf_count, .access = access,
+		.flags = session ? MPOOL_CREATE_F_SESSION : 0,
 	};
 	int ret;
 

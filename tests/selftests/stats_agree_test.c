@@ -51,7 +51,7 @@ FIXTURE_SETUP(agree)
 		SKIP(return, "module without MPOOL_FEAT_CONFIG and MPOOL_FEAT_FULL_STATS");
 	mp_name(self->name, "agree");
 	ASSERT_EQ(0, mp_create_cfg(self->fd, self->name, variant->engine, self->page, NBUF,
-				   MAXBUF, MPOOL_ACCESS_OWNER, &self->c));
+				   MAXBUF, MPOOL_ACCESS_OWNER, true, &self->c));
 	self->made = true;
 	snprintf(self->dir, sizeof(self->dir), MP_DBG_DIR "/u.%s", self->name);
 	snprintf(path, sizeof(path), "%s/stats", self->dir);
