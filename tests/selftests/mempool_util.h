@@ -61,11 +61,12 @@ static inline int mp_info(int fd, struct mpool_info *info)
 }
 
 static inline int mp_create_ex(int fd, const char *name, __u32 engine, __u64 buf_size,
-			       __u32 buf_count, __u32 flags, struct mpool_pool_create *out)
+			       __u32 buf_count, __u32 flags, __u32 access,
+			       struct mpool_pool_create *out)
 {
 	struct mpool_pool_create c = {
 		.engine = engine, .buf_size = buf_size, .buf_count = buf_count,
-		.flags = flags,
+		.flags = flags, .access = access,
 	};
 	int ret;
 
@@ -79,7 +80,16 @@ static inline int mp_create_ex(int fd, const char *name, __u32 engine, __u64 buf
 static inline int mp_create(int fd, const char *name, __u32 engine, __u64 buf_size,
 			    __u32 buf_count, struct mpool_pool_create *out)
 {
-	return mp_create_ex(fd, name, engine, buf_size, buf_count, 0, out);
+	return mp_create_ex(fd, name, engine, buf_size, buf_count, 0, MPOOL_ACCESS_OWNER, out);
+}
+
+static inline int mp_set_access(int fd, __u32 pool_id, __u32 access)
+{
+	struct mpool_pool_config cfg = {
+		.pool_id = pool_id, .flags = MPOOL_CONFIG_F_ACCESS, .access = access,
+	};
+
+	return mp_ioctl(fd, MPOOL_IOC_POOL_CONFIG, &cfg);
 }
 
 static inline int mp_attach(int fd, const char *name, struct mpool_pool_attach *out)

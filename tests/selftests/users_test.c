@@ -116,11 +116,15 @@ static struct mpool_info info_of(int fd)
 	return info;
 }
 
-/* A ring pool @name in @fd's session: 0 or -errno. */
+/*
+ * A ring pool @name in @fd's session: 0 or -errno. Open to every user:
+ * these tests share pools across users to see who is charged.
+ */
 static int create(int fd, const char *name, long buf_size, __u32 count, __u32 flags,
 		  struct mpool_pool_create *out)
 {
-	return mp_create_ex(fd, name, MPOOL_ENG_RING, buf_size, count, flags, out);
+	return mp_create_ex(fd, name, MPOOL_ENG_RING, buf_size, count, flags,
+			    MPOOL_ACCESS_ALL, out);
 }
 
 TEST_F(users, pools_cap_is_per_user)
