@@ -71,13 +71,6 @@ static inline int mp_drain(int fd, __u32 pool_id, __u32 *drained)
 	return ret;
 }
 
-static inline int mp_set_access(int fd, __u32 pool_id, __u32 access)
-{
-	struct mpool_pool_config cfg = { .access = access };
-
-	return mp_config(fd, pool_id, MPOOL_CONFIG_F_ACCESS, &cfg);
-}
-
 static inline int mp_thresholds(int fd, __u32 pool_id, __u32 low, __u32 high,
 				__u32 fail_permille, __u32 hysteresis)
 {
