@@ -204,6 +204,7 @@ struct mpool_alert {
 #define MPOOL_S_DEAD		0	/* killed: no new objects */
 #define MPOOL_S_LOW		1	/* idle below low_watermark, event sent */
 #define MPOOL_S_GONE		2	/* destroyed or last user gone: traced */
+#define MPOOL_S_LOW_OWNED	3	/* the owner judges low_watermark itself */
 
 /*
  * A pool of fixed-size objects. First what every get/put reads (the hit
@@ -334,6 +335,8 @@ void mpool_stats_cpu(const struct mpool *pool, int cpu,
 void mpool_stats_leased(struct mpool *pool, int delta);
 void mpool_stats_session(struct mpool *pool, int delta);
 void mpool_stats_reserved(struct mpool *pool, s64 delta);
+void mpool_stats_own_low(struct mpool *pool, unsigned int low_watermark);
+void mpool_stats_low_crossed(struct mpool *pool, bool below, u64 idle);
 
 /*
  * A slow path ran (a depot trade, a miss, a grow): the moment to raise the

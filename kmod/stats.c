@@ -190,7 +190,7 @@ static void mpool_stats_sample(struct mpool *pool, bool stats)
 	if (!stats)
 		return;
 	mpool_stats_raise_hwm(pool, in_use);
-	if (pool->low_watermark)
+	if (READ_ONCE(pool->low_watermark) && !test_bit(MPOOL_S_LOW_OWNED, &pool->state))
 		mpool_stats_check_low(pool, in_use, quarantined);
 	mpool_alert_sample(pool);
 }
@@ -324,7 +324,7 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 	sum->nr_arenas = READ_ONCE(pool->nr_arenas);
 	sum->arena_objs = 1U << pool->hot.arena_shift;
 	sum->arena_pages = pool->arena_pages;
-	sum->low_watermark = pool->low_watermark;
+	sum->low_watermark = READ_ONCE(pool->low_watermark);
 	sum->below_low = test_bit(MPOOL_S_LOW, &pool->state);
 	sum->free = sum->put - min(sum->quarantined, sum->put);
 	sum->hit = sum->alloc - min(sum->slow + sum->refill, sum->alloc);
@@ -415,3 +415,42 @@ void mpool_stats_reserved(struct mpool *pool, s64 delta)
 	this_cpu_add(pool->stats->reserved, delta);
 }
 EXPORT_SYMBOL_IF_KUNIT(mpool_stats_reserved);
+
+/**
+ * mpool_stats_own_low() - the owner judges the pool's low watermark
+ * @pool: the pool
+ * @low_watermark: the new watermark, 0 for none
+ *
+ * For an owner that knows exactly how many objects are free (/dev/mempool
+ * counts its leases): samples stop judging the watermark, which they can
+ * only estimate, and the owner reports each crossing through
+ * mpool_stats_low_crossed(), so that the statistics, debugfs and the
+ * mpool_low_watermark trace event show the owner's judgement.
+ *
+ * Context: any but NMI.
+ */
+void mpool_stats_own_low(struct mpool *pool, unsigned int low_watermark)
+{
+	set_bit(MPOOL_S_LOW_OWNED, &pool->state);
+	clear_bit(MPOOL_S_LOW, &pool->state);
+	WRITE_ONCE(pool->low_watermark, low_watermark);
+}
+
+/**
+ * mpool_stats_low_crossed() - the owner saw the watermark crossed
+ * @pool: a pool whose owner called mpool_stats_own_low()
+ * @below: free objects fell below the watermark (else: back above it)
+ * @idle: free objects now
+ *
+ * Context: any but NMI.
+ */
+void mpool_stats_low_crossed(struct mpool *pool, bool below, u64 idle)
+{
+	if (!below) {
+		clear_bit(MPOOL_S_LOW, &pool->state);
+		return;
+	}
+	set_bit(MPOOL_S_LOW, &pool->state);
+	this_cpu_inc(pool->stats->low_events);
+	trace_mpool_low_watermark(pool, idle, mpool_stats_in_use(pool));
+}

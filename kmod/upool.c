@@ -543,6 +543,8 @@ static void mpool_upool_shrink(struct mpool_upool *up, u32 nr)
 	mpool_upool_uncharge_bytes(up->owner, (u64)freed * up->buf_size);
 	if (took > freed)
 		mpool_upool_unreserve(up, took - freed);
+	else
+		mpool_watch_free_changed(up);
 }
 
 /* Gather idle buffers where every lease finds them: CPU caches, quarantine. */

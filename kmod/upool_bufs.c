@@ -70,7 +70,6 @@ static bool mpool_upool_try_reserve(struct mpool_upool *up, u32 n)
 		if (free < n)
 			return false;
 	} while (!atomic_try_cmpxchg(&up->nr_free, &free, free - n));
-	mpool_watch_free_changed(up);
 	return true;
 }
 
@@ -92,7 +91,6 @@ u32 mpool_upool_reserve_upto(struct mpool_upool *up, u32 n)
 		if (!take)
 			return 0;
 	} while (!atomic_try_cmpxchg(&up->nr_free, &free, free - take));
-	mpool_watch_free_changed(up);
 	return take;
 }
 
@@ -408,6 +406,7 @@ void mpool_upool_lease_commit(struct mpool_upool *up, u32 n)
 {
 	mpool_stats_leased(up->pool, n);
 	trace_mpool_lease(up->pool, n);
+	mpool_watch_free_changed(up);
 }
 
 /**

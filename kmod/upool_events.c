@@ -9,9 +9,11 @@
  * less than half the rate (the failure rate): a pool hovering at a line
  * sends one event, not one per lease.
  *
- * The watermarks are judged on nr_free, which the upool keeps exact at
- * every lease and return, so no sampling is involved: the caller of
- * mpool_watch_free_changed() is whoever just changed it. Observations are
+ * The watermarks are judged on nr_free, which the upool keeps exact, so no
+ * sampling is involved: mpool_watch_free_changed() runs when a lease is
+ * committed (not when it reserves, so that a lease that fails later
+ * crosses nothing and a record counts the lease that crossed), when
+ * buffers come back, and after a resize. Observations are
  * judged in the order they take the watch's lock, which may differ from
  * the order of the changes themselves by a concurrent lease or two; a
  * single-threaded sequence is judged exactly.
@@ -191,9 +193,11 @@ void mpool_watch_free_changed(struct mpool_upool *up)
 		if (w->low_armed && free < w->low) {
 			w->low_armed = false;
 			w->nr_low++;
+			mpool_stats_low_crossed(up->pool, true, free);
 			mpool_watch_cross(w, &c[0], MPOOL_EVENT_LOW, free, w->low);
 		} else if (!w->low_armed && free >= w->low + w->hysteresis) {
 			w->low_armed = true;
+			mpool_stats_low_crossed(up->pool, false, free);
 		}
 	}
 	if (w->high) {
@@ -271,6 +275,8 @@ void mpool_watch_set(struct mpool_upool *up, const struct mpool_pool_config *cfg
 	w->hysteresis = max(cfg->hysteresis, 1U);
 	mpool_watch_arm(w);
 	WRITE_ONCE(w->active, w->low || w->high || w->fail_permille);
+	/* Ours to judge, exactly: the pool's statistics and debugfs follow. */
+	mpool_stats_own_low(up->pool, w->low);
 	spin_unlock(&w->lock);
 	mpool_watch_free_changed(up);
 }
@@ -326,8 +332,13 @@ void mpool_watch_kill(struct mpool_upool *up)
 		.time_ns = ktime_get_ns(),
 		.nr_free = max(atomic_read(&up->nr_free), 0),
 		.buf_count = READ_ONCE(up->nr_bufs),
+		.failed_leases = atomic_long_read(&up->nr_failed) +
+				 atomic_long_read(&up->nr_timed_out),
 	};
+	struct mpool_stats_sum sum;
 
+	mpool_stats_read(up->pool, &sum);
+	rec.leases = sum.leases;
 	spin_lock(&up->watch.lock);
 	rec.seq = ++up->watch.seq;
 	WRITE_ONCE(up->watch.active, false);

@@ -601,9 +601,39 @@ TEST_F(ev, events_refusals)
 
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
 	e.flags = 0;
-	e.reserved = 1;
+	e.record_size = MPOOL_EVENT_SIZE_VER0 - 8;
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
+	e.record_size = 4096 + 8;
+	ASSERT_EQ(-E2BIG, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
 	ASSERT_EQ(-ENOENT, mp_events(self->fd, 0xdead));
+}
+
+/* A reader built against a longer record gets that size, its tail zeroed. */
+TEST_F(ev, longer_records_have_a_zeroed_tail)
+{
+	struct mpool_pool_events e = {
+		.pool_id = self->c.pool_id, .record_size = sizeof(struct mpool_event) + 8,
+	};
+	struct {
+		struct mpool_event ev;
+		__u64 future;
+	} rec[2];
+
+	memset(rec, 0xee, sizeof(rec));
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
+	self->efd = e.fd;
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 2, 0, 0, 1));
+	ASSERT_EQ(0, take(self, NBUF - 1));
+	ASSERT_TRUE(mp_poll(self->efd, WAIT_MS) & POLLIN);
+	/* Not even one record of the size asked for fits. */
+	ASSERT_EQ(-1, read(self->efd, rec, sizeof(rec[0].ev)));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(sizeof(rec[0]), read(self->efd, rec, sizeof(rec)));
+	EXPECT_EQ(MPOOL_EVENT_LOW, rec[0].ev.type);
+	EXPECT_EQ(1, rec[0].ev.nr_free);
+	EXPECT_EQ(NBUF - 1, rec[0].ev.leases);
+	EXPECT_EQ(0, rec[0].future);
+	EXPECT_EQ(0xeeeeeeeeu, rec[1].ev.type);
 }
 
 TEST_HARNESS_MAIN

@@ -552,8 +552,8 @@ struct mpool_pool_events {
  * @buf_count: buffers in the pool at that moment
  * @lost: records this descriptor dropped, queue full, since the last one
  *	it delivered
- * @leases: buffers leased from the pool before the crossing (a lease
- *	that caused it is not counted yet)
+ * @leases: buffers leased from the pool so far, the lease that caused
+ *	the crossing included
  * @failed_leases: leases that failed so far (EAGAIN or ETIMEDOUT)
  */
 struct mpool_event {
