@@ -4,16 +4,18 @@
 #   make && sudo make install
 # installs the module for the kernel of KDIR (modules_install, then depmod),
 # the uapi header, libmempool (shared, static, pkg-config file), mempoolctl,
-# and the udev rule (creating its "mempool" group). Variables:
+# the man pages, and the udev rule (creating its "mempool" group). Variables:
 #   DESTDIR=/tmp/stage  stage everything there; then nothing outside it is
 #                       touched (no depmod, ldconfig, groupadd, udevadm:
 #                       a package's scripts do those on the target)
 #   PREFIX=/usr/local   userspace prefix (LIBDIR, INCLUDEDIR, BINDIR too)
+#   MANDIR=PREFIX/share/man
 #   UDEVRULESDIR=/etc/udev/rules.d
 #   KDIR=...            the kernel to install the module for
 # DKMS rebuilds the module for later kernels instead: make dkms-install.
 PREFIX ?= /usr/local
 UDEVRULESDIR ?= /etc/udev/rules.d
+MANDIR ?= $(PREFIX)/share/man
 # The release the module is for. From the path when it names one: Debian's
 # 6.1 headers say "6.1.192" in kernel.release for kernel 6.1.0-56-amd64.
 KRELEASE ?= $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR))), \
@@ -31,7 +33,7 @@ MPOOL_DEVEL = $(DESTDIR)/usr/src/mempool-$(VERSION)-devel
 SIGN_KEY = $(wildcard $(KDIR)/$(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' \
 	$(KDIR)/.config 2>/dev/null))
 
-install: install-module install-userspace install-udev
+install: install-module install-userspace install-man install-udev
 
 install-module: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KRELEASE) INSTALL_MOD_PATH=$(DESTDIR) \
@@ -46,6 +48,25 @@ install-module: modules
 install-userspace:
 	$(MAKE) -C userspace PREFIX=$(PREFIX) install
 
+# man/*.N into MANDIR/manN; every other name in a page's NAME section
+# (man/names.sh) a symlink to it, so that `man mpl_put` finds mpl_get(3).
+MAN_PAGES = $(wildcard man/*.[1-9])
+install-man:
+	@set -e; for p in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${p##*.}; f=$${p##*/}; \
+		install -d $$d; install -m 644 $$p $$d/; \
+		for n in $$(man/names.sh $$p); do \
+			[ "$$n.$${p##*.}" = "$$f" ] || ln -sf $$f $$d/$$n.$${p##*.}; \
+		done; \
+	done
+
+uninstall-man:
+	@for p in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${p##*.}; \
+		for n in $$(man/names.sh $$p); do rm -f $$d/$$n.$${p##*.}; done; \
+		rmdir $$d 2>/dev/null || true; \
+	done
+
 install-udev:
 	install -D -m 644 udev/60-mempool.rules $(DESTDIR)$(UDEVRULESDIR)/60-mempool.rules
 ifeq ($(DESTDIR),)
@@ -58,6 +79,7 @@ uninstall:
 	$(if $(DESTDIR),,depmod -a $(KRELEASE))
 	rm -rf $(MPOOL_DEVEL)
 	$(MAKE) -C userspace PREFIX=$(PREFIX) uninstall
+	$(MAKE) uninstall-man
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-mempool.rules
 	@echo "left the 'mempool' group in place (groupdel mempool removes it)"
 
@@ -80,5 +102,5 @@ ifeq ($(DESTDIR),)
 endif
 	rm -rf $(DKMS_SRC)
 
-.PHONY: install install-module install-userspace install-udev uninstall \
+.PHONY: install install-module install-userspace install-man uninstall-man install-udev uninstall \
 	dkms-install dkms-uninstall

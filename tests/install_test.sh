@@ -3,7 +3,9 @@
 # make install, staged: from a copy of the tree, `make` then
 # `make install DESTDIR=... PREFIX=/usr` for the 6.12 headers; checks the
 # layout, that a program builds against the staged library through
-# pkg-config (shared, static, C++), that the shared library exports only the
+# pkg-config (shared, static, C++), that every libmempool function has its
+# man page (a page, or a link to its family's), that `man` finds one through
+# a link, that the shared library exports only the
 # mpl_ API, that uninstall removes it all, and that the DKMS source tree
 # builds with dkms for 6.1 and 6.12 (when dkms is installed).
 # Prints "ok|FAIL <what>" lines; exits non-zero on any failure.
@@ -43,12 +45,21 @@ usr/lib/libmempool.so.1
 usr/lib/libmempool.so.$ver
 usr/lib/pkgconfig/mempool.pc
 $(cd "$src/kmod/include" && find linux -name '*.h' | sed "s|^|usr/src/mempool-$ver-devel/include/|")
-usr/src/mempool-$ver-devel/$krel/Module.symvers"
+usr/src/mempool-$ver-devel/$krel/Module.symvers
+usr/share/man/man3/libmempool.3
+$(grep -v '^[#[:space:]/]' "$src/userspace/include/mempool.h" | grep -o '\bmpl_[a-z0-9_]*(' |
+  sort -u | sed 's|^\(.*\)($|usr/share/man/man3/\1.3|')
+usr/share/man/man4/mempool.4
+usr/share/man/man8/mempoolctl.8"
 expect=$(sort <<<"$expect")
 # Kernels that compress modules install mempool.ko.xz (or .zst, .gz).
 got=$(cd "$stage" && find . -type f -o -type l | sed 's|^\./||; s|\.ko\..*|.ko|' | sort)
 check "installed files" [ "$got" = "$expect" ]
 [ "$got" = "$expect" ] || diff <(echo "$expect") <(echo "$got")
+if command -v man >/dev/null; then
+	check "man mpl_put: mpl_get(3), through its link" sh -c \
+		"MANPAGER=cat man -M '$stage/usr/share/man' 3 mpl_put 2>/dev/null | grep -q mpl_put"
+fi
 
 cat > "$tmp/consumer.c" <<'C'
 #include <errno.h>

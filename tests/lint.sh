@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Quality gates (make lint): W=1 + sparse builds against the 6.1 and 6.12
 # headers, checkpatch --strict, kernel-doc on exported functions, and the
-# uapi header compiled standalone in a userspace program.
+# uapi header compiled standalone in a userspace program, and the man pages
+# (tests/man_lint.sh: mandoc -Tlint -Wstyle, every libmempool function named).
 set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 cd "$TOP_DIR"
@@ -44,6 +45,9 @@ for h in uapi/linux/*.h; do
 	printf '#include <%s>\nint main(void) { return 0; }\n' "${h#uapi/}" > "$tmp/t.c"
 	gcc -std=gnu99 -Wall -Wextra -Wpadded -Werror -I uapi -c "$tmp/t.c" -o "$tmp/t.o" || fail=1
 done
+
+log "man pages (mandoc -Tlint -Wstyle, every function documented)"
+tests/man_lint.sh || fail=1
 
 [ $fail -eq 0 ] && log "lint: clean"
 exit $fail

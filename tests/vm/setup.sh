@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS="make gcc libc6-dev git python3 qemu-system-x86 busybox-static cpio kmod sparse
-      flex bison bc libelf-dev libssl-dev dwarves rsync xz-utils dkms
+      flex bison bc libelf-dev libssl-dev dwarves rsync xz-utils dkms mandoc
       linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.12"
 
 missing=
