@@ -589,7 +589,9 @@ struct mpool_event {
  *                         max_user_bytes
  *                 ENOMEM  out of memory (or over the memory cgroup limit)
  *                 EINVAL  access unknown, or max_buf_count below
- *                         buf_count or above the caps
+ *                         buf_count or above mpool_info.max_buf_count,
+ *                         or buf_size * max_buf_count above 4 GiB (the
+ *                         pool's mmap window)
  *   POOL_ATTACH   ENOENT  no pool has that name
  *                 EACCES  the pool's access mode does not let the
  *                         caller in (no CAP_SYS_ADMIN)
