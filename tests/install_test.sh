@@ -7,7 +7,7 @@
 # man page (a page, or a link to its family's), that `man` finds one through
 # a link, that the shared library exports only the
 # mpl_ API, that uninstall removes it all, and that the DKMS source tree
-# builds with dkms for 6.1 and 6.12 (when dkms is installed).
+# builds with dkms (for 6.12, when dkms is installed).
 # Prints "ok|FAIL <what>" lines; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/vm/lib.sh"
@@ -107,12 +107,12 @@ check "nothing left" [ -z "$left" ]
 
 check "make dkms-install DESTDIR" make -s -C "$src" dkms-install DESTDIR="$stage"
 check "dkms.conf says $ver" grep -qx "PACKAGE_VERSION=\"$ver\"" "$stage/usr/src/mempool-$ver/dkms.conf"
+# One kernel proves the DKMS tree complete (what it holds does not depend
+# on the kernel); the 6.1 build above proved the sources build there.
 if command -v dkms >/dev/null; then
 	mkdir -p "$tmp/dkms"
-	for r in "$rel61" "$krel"; do
-		check "dkms build for $r" dkms build -m mempool -v "$ver" -k "$r" \
-			--dkmstree "$tmp/dkms" --sourcetree "$stage/usr/src"
-	done
+	check "dkms build for $krel" dkms build -m mempool -v "$ver" -k "$krel" \
+		--dkmstree "$tmp/dkms" --sourcetree "$stage/usr/src"
 else
 	echo "skip dkms build (dkms not installed)"
 fi

@@ -75,7 +75,7 @@ build_modules() {
 	shift 2
 	mkdir -p "$dir"
 	rsync -a --delete --prune-empty-dirs --exclude='/build/' --exclude='.git/' \
-		--include='*/' --include='Kbuild' --include='*.c' --include='*.h' \
+		--include='*/' --include='Kbuild' --include='/VERSION' --include='*.c' --include='*.h' \
 		--exclude='*' "$TOP_DIR/" "$dir/"
 	log "[$kname] building modules against $KDIR $*"
 	make -j"$(nproc)" -C "$KDIR" M="$dir" W=1 "$@" modules >"$dir.log" 2>&1 ||
