@@ -44,6 +44,7 @@ usr/lib/libmempool.so
 usr/lib/libmempool.so.1
 usr/lib/libmempool.so.$ver
 usr/lib/pkgconfig/mempool.pc
+usr/share/bash-completion/completions/mempoolctl
 $(cd "$src/kmod/include" && find linux -name '*.h' | sed "s|^|usr/src/mempool-$ver-devel/include/|")
 usr/src/mempool-$ver-devel/$krel/Module.symvers
 usr/share/man/man3/libmempool.3
@@ -87,6 +88,33 @@ check "soname libmempool.so.1" sh -c \
 check "one version: module, pkg-config" sh -c \
 	"modinfo -F version '$src/mempool.ko' | grep -qx '$ver' &&
 	 grep -qx 'Version: $ver' '$stage/usr/lib/pkgconfig/mempool.pc'"
+check "mempoolctl uses libmempool.so.1" sh -c \
+	"objdump -p '$stage/usr/bin/mempoolctl' | grep -q 'NEEDED *libmempool.so.1$'"
+check "mempoolctl --version says $ver, of the staged library too" sh -c \
+	"LD_LIBRARY_PATH='$stage/usr/lib' '$stage/usr/bin/mempoolctl' --version |
+	 grep -qx 'mempoolctl $ver (libmempool $ver)'"
+# The completion offers every command 'mempoolctl help' lists, and the
+# global options after one.
+complete_words() {	# complete_words WORD...: what completing the last word offers
+	COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMPREPLY=()
+	_mempoolctl mempoolctl "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+completion_ok() {
+	. "$stage/usr/share/bash-completion/completions/mempoolctl" || return 1
+	local cmds c
+	cmds=$(LD_LIBRARY_PATH="$stage/usr/lib" "$stage/usr/bin/mempoolctl" help |
+	       sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+	[ -n "$cmds" ] || return 1
+	for c in $cmds; do
+		complete_words mempoolctl "$c" | grep -qx "$c" || { echo "no $c"; return 1; }
+		complete_words mempoolctl -j "${c:0:3}" | grep -qx "$c" || { echo "no $c after -j"; return 1; }
+	done
+	complete_words mempoolctl stats --js | grep -qx -- --json &&
+	complete_words mempoolctl create x -e "" | grep -qx ring &&
+	complete_words mempoolctl set x --access "" | grep -qx group
+}
+check "bash completion: every command, options, values" completion_ok
 exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.$ver" | awk '{print $3}' |
 	  grep -v '^LIBMEMPOOL_1\(\.[0-9]*\)\?$' | grep -vc '^mpl_')
 check "exports: mpl_ only" [ "$exports" = 0 ]

@@ -6,12 +6,14 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL ?= install
 
 install: all lib
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/mempool/linux
 	$(INSTALL) -m 755 $(OUT)/mempoolctl $(DESTDIR)$(BINDIR)/mempoolctl
+	$(INSTALL) -D -m 644 completion/mempoolctl $(DESTDIR)$(BASHCOMPDIR)/mempoolctl
 	$(INSTALL) -m 644 include/mempool.h $(DESTDIR)$(INCLUDEDIR)/mempool.h
 	@# Not in $(INCLUDEDIR)/linux, which the kernel headers package owns.
 	$(INSTALL) -m 644 ../uapi/linux/mempool.h $(DESTDIR)$(INCLUDEDIR)/mempool/linux/mempool.h
@@ -30,7 +32,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mempoolctl $(DESTDIR)$(INCLUDEDIR)/mempool.h \
 	      $(DESTDIR)$(INCLUDEDIR)/mempool/linux/mempool.h $(DESTDIR)$(LIBDIR)/libmempool.a \
 	      $(DESTDIR)$(LIBDIR)/libmempool.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
-	      $(DESTDIR)$(LIBDIR)/libmempool.so $(DESTDIR)$(PKGCONFIGDIR)/mempool.pc
+	      $(DESTDIR)$(LIBDIR)/libmempool.so $(DESTDIR)$(PKGCONFIGDIR)/mempool.pc \
+	      $(DESTDIR)$(BASHCOMPDIR)/mempoolctl
 	rmdir $(DESTDIR)$(INCLUDEDIR)/mempool/linux $(DESTDIR)$(INCLUDEDIR)/mempool 2>/dev/null || true
 	[ -n "$(DESTDIR)" ] || ! command -v ldconfig >/dev/null || ldconfig
 

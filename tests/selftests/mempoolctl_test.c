@@ -259,6 +259,139 @@ TEST_F(ctl, help_everywhere)
 	}
 }
 
+/* The one line of @o's stdout is a JSON object ("{...}\n"). */
+#define EXPECT_JSON_LINE(o) do { \
+	EXPECT_EQ('{', (o)->out[0]) TH_LOG("%s", (o)->out); \
+	EXPECT_EQ(1, lines((o)->out)) TH_LOG("%s", (o)->out); \
+	EXPECT_NE(NULL, strstr((o)->out, "}\n")) TH_LOG("%s", (o)->out); \
+} while (0)
+
+TEST_F(ctl, version_and_help_command)
+{
+	char top[sizeof(self->o.out)], want[96];
+
+	RUN(&self->o, "--version");
+	EXPECT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	/* The tool's version and the running library's: the same (VERSION). */
+	EXPECT_EQ(0, strncmp(self->o.out, "mempoolctl ", 11)) TH_LOG("%s", self->o.out);
+	snprintf(want, sizeof(want), "%.*s", (int)strcspn(self->o.out + 11, " "),
+		 self->o.out + 11);
+	EXPECT_NE('\0', want[0]);
+	EXPECT_NE(NULL, strstr(self->o.out, "(libmempool ")) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(strstr(self->o.out, "(libmempool ") ?: "", want));
+	RUN(&self->o, "info", "-V");
+	EXPECT_EQ(0, self->o.status);
+	EXPECT_EQ(0, strncmp(self->o.out, "mempoolctl ", 11));
+
+	RUN(&self->o, "--help");
+	memcpy(top, self->o.out, sizeof(top));
+	RUN(&self->o, "help");
+	EXPECT_EQ(0, self->o.status);
+	EXPECT_STREQ(top, self->o.out);
+	RUN(&self->o, "stats", "--help");
+	memcpy(top, self->o.out, sizeof(top));
+	RUN(&self->o, "help", "stats");
+	EXPECT_EQ(0, self->o.status);
+	EXPECT_STREQ(top, self->o.out);
+	RUN(&self->o, "help", "frobnicate");
+	EXPECT_FAILS(&self->o, 2, "unknown command 'frobnicate'");
+	RUN(&self->o, "--device");
+	EXPECT_FAILS(&self->o, 2, "needs a PATH");
+}
+
+TEST_F(ctl, global_options_anywhere)
+{
+	struct mpool_info info;
+	char want[64];
+
+	ASSERT_EQ(0, mp_info(self->fd, &info));
+	snprintf(want, sizeof(want), "\"max_batch\":%u,", info.max_batch);
+	/* --device and --json before the command, after it, as --opt=value. */
+	RUN(&self->o, "--device", MPOOL_DEVICE, "--json", "info");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, want)) TH_LOG("%s", self->o.out);
+	RUN(&self->o, "info", "--device=" MPOOL_DEVICE, "-j");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_NE(NULL, strstr(self->o.out, want)) TH_LOG("%s", self->o.out);
+	EXPECT_JSON_LINE(&self->o);
+
+	RUN(&self->o, "create", self->name, "--count=4", "--engine=ring");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	RUN(&self->o, "list", self->name, "-d", MPOOL_DEVICE, "--names");
+	EXPECT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(want, sizeof(want), "%s\n", self->name);
+	EXPECT_STREQ(want, self->o.out);
+	/* After "--", nothing is an option: a pool may be called --json. */
+	RUN(&self->o, "list", "--", "--json");
+	EXPECT_FAILS(&self->o, 1, "no pool named '--json'");
+}
+
+TEST_F(ctl, json_from_every_command_that_prints_data)
+{
+	struct mpool_pool_stats st;
+	char want[128];
+
+	RUN(&self->o, "-j", "create", self->name, "-n", "8", "--max", "16", "-e", "ring");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_JSON_LINE(&self->o);
+	snprintf(want, sizeof(want), "{\"created\":\"%s\",\"engine\":\"ring\",", self->name);
+	EXPECT_EQ(0, strncmp(self->o.out, want, strlen(want))) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"buf_count\":8,\"max_buf_count\":16,"));
+
+	RUN(&self->o, "list", "-j", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_JSON_LINE(&self->o);
+	snprintf(want, sizeof(want), "{\"pools\":[{\"name\":\"%s\",\"engine\":\"ring\",",
+		 self->name);
+	EXPECT_EQ(0, strncmp(self->o.out, want, strlen(want))) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_free\":8,"));
+
+	RUN(&self->o, "resize", self->name, "12", "--json");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(want, sizeof(want), "{\"pool\":\"%s\",\"requested\":12,\"buf_count\":12}\n",
+		 self->name);
+	EXPECT_STREQ(want, self->o.out);
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(12, st.buf_count);
+
+	RUN(&self->o, "drain", "-j", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_JSON_LINE(&self->o);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"drained\":")) TH_LOG("%s", self->o.out);
+
+	RUN(&self->o, "set", self->name, "--low=3", "-j");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_JSON_LINE(&self->o);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"buf_count\":12,\"max_buf_count\":16,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"low_watermark\":3,")) TH_LOG("%s", self->o.out);
+	ASSERT_EQ(0, pool_stats(self->name, &st));
+	EXPECT_EQ(3, st.low_watermark);
+
+	RUN(&self->o, "watch", "-j", "--count", "2", "--interval", "0.05", self->name);
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_EQ(2, lines(self->o.out)) TH_LOG("%s", self->o.out);
+	EXPECT_EQ(0, strncmp(self->o.out, "{\"frame\":1,\"pools\":[{", 21)) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"ops_per_s\":null,")) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "{\"frame\":2,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"ops_per_s\":0,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"capacity\":12,"));
+
+	RUN(&self->o, "bench", "-j", "-n", "64", "-b", "8");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	EXPECT_JSON_LINE(&self->o);
+	EXPECT_NE(NULL, strstr(self->o.out, "{\"mode\":\"single\",")) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"syscalls_per_buffer\":2.0000}"));
+
+	RUN(&self->o, "lease", self->name, "--json");
+	EXPECT_FAILS(&self->o, 2, "prints no JSON");
+
+	RUN(&self->o, "destroy", self->name, "-j");
+	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
+	snprintf(want, sizeof(want), "{\"destroyed\":[\"%s\"]}\n", self->name);
+	EXPECT_STREQ(want, self->o.out);
+	EXPECT_EQ(-ENOENT, mp_attach(self->fd, self->name, NULL));
+}
+
 TEST_F(ctl, usage_errors_exit_2)
 {
 	RUN(&self->o, "frobnicate");
@@ -287,11 +420,15 @@ TEST_F(ctl, module_not_loaded_or_no_access)
 {
 	struct stat st;
 
-	/* The module's absence looks like this: no device node. */
-	RUN(&self->o, "--device", "/dev/mempool-not-loaded", "info");
-	EXPECT_FAILS(&self->o, 1, "is mempool.ko loaded?");
-	RUN(&self->o, "--device", "/dev/mempool-not-loaded", "lease", self->name);
-	EXPECT_FAILS(&self->o, 1, "is mempool.ko loaded?");
+	/* A wrong --device is that, not a module to load. */
+	RUN(&self->o, "--device", "/dev/mempool-not-there", "info");
+	EXPECT_FAILS(&self->o, 1, "/dev/mempool-not-there: no such file");
+	EXPECT_EQ(NULL, strstr(self->o.err, "mempool.ko"));
+	RUN(&self->o, "lease", self->name, "--device=/dev/mempool-not-there");
+	EXPECT_FAILS(&self->o, 1, "no such file");
+	EXPECT_EQ(NULL, strstr(self->o.err, "mempool.ko"));
+	RUN(&self->o, "-d", "/dev/null", "list");
+	EXPECT_FAILS(&self->o, 1, "/dev/null is not a mempool device");
 
 	/* The node is root's, 0600: nobody else gets in. */
 	ASSERT_EQ(0, stat(MPOOL_DEVICE, &st));

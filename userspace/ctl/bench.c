@@ -15,7 +15,7 @@
 #include "ctl.h"
 
 static const char usage[] =
-	"usage: mempoolctl bench [-e ENGINE] [-n BUFFERS] [-b BATCH] [--pool NAME]\n"
+	"usage: mempoolctl bench [-e ENGINE] [-n BUFFERS] [-b BATCH] [--pool NAME] [--json]\n"
 	"\n"
 	"Time leasing and releasing BUFFERS buffers (default 20000), BATCH (default\n"
 	"32) at a time, three ways:\n"
@@ -29,7 +29,10 @@ static const char usage[] =
 	"  -n, --buffers N      buffers leased and released per mode\n"
 	"  -b, --batch BATCH    1 to 256\n"
 	"      --pool NAME      use pool NAME instead of a temporary one (it needs\n"
-	"                       BATCH free buffers)\n";
+	"                       BATCH free buffers)\n"
+	"  -j, --json           {\"pool\", \"engine\", \"buf_count\", \"buf_size\", \"buffers\",\n"
+	"                       \"batch\", \"modes\":[{\"mode\", \"ns_per_buffer\",\n"
+	"                       \"syscalls_per_buffer\"}]}\n";
 
 struct mode_result {
 	double ns;
@@ -236,10 +239,17 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	}
 
-	printf("pool %s: %s engine, %u buffers of %llu B; %u buffers per mode, batch %u\n",
-	       mpl_pool_name(pool), mpl_engine_name(mpl_pool_engine(pool)),
-	       mpl_pool_buf_count(pool), (unsigned long long)mpl_pool_buf_size(pool), n, batch);
-	printf("%-9s %12s %16s\n", "mode", "ns/buffer", "syscalls/buffer");
+	if (ctl_json)
+		printf("{\"pool\":\"%s\",\"engine\":\"%s\",\"buf_count\":%u,\"buf_size\":%llu,"
+		       "\"buffers\":%u,\"batch\":%u,\"modes\":[", mpl_pool_name(pool),
+		       mpl_engine_name(mpl_pool_engine(pool)), mpl_pool_buf_count(pool),
+		       (unsigned long long)mpl_pool_buf_size(pool), n, batch);
+	else
+		printf("pool %s: %s engine, %u buffers of %llu B; %u buffers per mode, "
+		       "batch %u\n%-9s %12s %16s\n", mpl_pool_name(pool),
+		       mpl_engine_name(mpl_pool_engine(pool)), mpl_pool_buf_count(pool),
+		       (unsigned long long)mpl_pool_buf_size(pool), n, batch, "mode",
+		       "ns/buffer", "syscalls/buffer");
 	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		err = measure(pool, modes[m].fn, n, batch, ids, created, &r);
 		if (err) {
@@ -247,9 +257,17 @@ int cmd_bench(int argc, char **argv)
 				"the kernel's counts disagree with ours" : mpl_strerror(err));
 			goto out;
 		}
-		printf("%-9s %12.1f %16.4f\n", modes[m].name, r.ns / n, (double)r.calls / n);
+		if (ctl_json)
+			printf("%s{\"mode\":\"%s\",\"ns_per_buffer\":%.1f,"
+			       "\"syscalls_per_buffer\":%.4f}", m ? "," : "", modes[m].name,
+			       r.ns / n, (double)r.calls / n);
+		else
+			printf("%-9s %12.1f %16.4f\n", modes[m].name, r.ns / n,
+			       (double)r.calls / n);
 		fflush(stdout);
 	}
+	if (ctl_json)
+		printf("]}\n");
 	ret = CTL_EXIT_OK;
 out:
 	if (created)

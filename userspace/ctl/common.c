@@ -13,6 +13,7 @@
 #include "ctl.h"
 
 const char *ctl_device = MPOOL_DEVICE;
+bool ctl_json;
 
 void ctl_err(const char *fmt, ...)
 {
@@ -25,30 +26,69 @@ void ctl_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static struct mpl_dev *ctl_open_flags(unsigned int flags)
+/*
+ * Say why opening the device failed, naming the real cause: only the
+ * module's own node missing means the module is not loaded; a --device
+ * path of the user's that does not exist is just that.
+ */
+static void ctl_open_err(int err)
 {
-	struct mpl_dev *dev;
-	int err = mpl_open_flags(ctl_device, flags, &dev);
+	bool ours = !strcmp(ctl_device, MPOOL_DEVICE);
 
 	switch (err) {
-	case 0:
-		return dev;
 	case -ENOENT:
-		ctl_err("%s not found: is mempool.ko loaded? (modprobe mempool)", ctl_device);
+	case -ENOTDIR:
+		if (ours)
+			ctl_err("%s not found: is mempool.ko loaded? (modprobe mempool)",
+				ctl_device);
+		else
+			ctl_err("%s: no such file (check --device)", ctl_device);
 		break;
 	case -EACCES:
 	case -EPERM:
-		ctl_err("%s: permission denied: run as root, or join the group the udev rule "
-			"gives it to (60-mempool.rules)", ctl_device);
+		ctl_err("%s: permission denied: run as root, or as a member of the 'mempool' "
+			"group, which the udev rule 60-mempool.rules gives the device to "
+			"(log in again after joining)", ctl_device);
 		break;
 	case -ENXIO:
 	case -ENODEV:
-		ctl_err("%s: no device behind the node: is mempool.ko loaded?", ctl_device);
+		ctl_err("%s: no device behind the node%s", ctl_device,
+			ours ? ": is mempool.ko loaded?" : " (is it mempool's?)");
+		break;
+	case -ENOTTY:
+		ctl_err("%s is not a mempool device (check --device)", ctl_device);
+		break;
+	case -EISDIR:
+		ctl_err("%s is a directory, not a mempool device (check --device)", ctl_device);
 		break;
 	default:
 		ctl_err("%s: %s", ctl_device, mpl_strerror(err));
 	}
+}
+
+static struct mpl_dev *ctl_open_flags(unsigned int flags)
+{
+	struct mpool_info info;
+	struct mpl_dev *dev;
+	int err = mpl_open_flags(ctl_device, flags, &dev);
+
+	/* Something that opens but is not the device answers no ioctl of ours. */
+	if (!err) {
+		err = mpl_info(dev, &info);
+		if (err == -ENOTTY || err == -EINVAL) {
+			mpl_close(dev);
+			err = -ENOTTY;
+		} else {
+			return dev;
+		}
+	}
+	ctl_open_err(err);
 	return NULL;
+}
+
+int ctl_no_json(const char *cmd)
+{
+	return ctl_json ? ctl_bad_usage(cmd, "prints no JSON (--json)") : CTL_EXIT_OK;
 }
 
 struct mpl_dev *ctl_open(void)

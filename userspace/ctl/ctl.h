@@ -19,8 +19,20 @@
 #define CTL_EXIT_FAIL	1
 #define CTL_EXIT_USAGE	2
 
+/* The project's version (../VERSION, passed in by the Makefile). */
+#define CTL_VERSION	MPL_BUILD_VERSION
+
 /* The device every command opens (--device). */
 extern const char *ctl_device;
+
+/* --json: every command that prints data prints it as JSON. */
+extern bool ctl_json;
+
+/*
+ * For the commands without JSON output: a usage error if --json was given
+ * (CTL_EXIT_USAGE), else CTL_EXIT_OK.
+ */
+int ctl_no_json(const char *cmd);
 
 /* "mempoolctl: <message>\n" on stderr. */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -77,7 +77,6 @@ static void print_start(const char *name, const struct mpool_pool_config *c, boo
 int cmd_events(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -88,15 +87,12 @@ int cmd_events(int argc, char **argv)
 	struct mpl_pool *pool;
 	struct mpl_dev *dev;
 	const char *name;
-	bool json = false;
+	bool json = ctl_json;
 	int c, i, n, err, fd;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jn:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			json = true;
-			break;
 		case 'n':
 			if (!ctl_parse_u32("--count", optarg, 1, UINT32_MAX, &count))
 				return CTL_EXIT_USAGE;

@@ -282,6 +282,8 @@ int cmd_lease(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return ctl_bad_usage(argv[0], optind < argc ? "one POOL only" : "POOL missing");
+	if (ctl_no_json(argv[0]))
+		return CTL_EXIT_USAGE;
 	a.pool = argv[optind];
 	return run(&a);
 }

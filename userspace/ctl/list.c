@@ -13,7 +13,7 @@
 #include "ctl.h"
 
 static const char usage[] =
-	"usage: mempoolctl list [--names] [NAME...]\n"
+	"usage: mempoolctl list [--names] [--json] [NAME...]\n"
 	"\n"
 	"List the pools /dev/mempool users created that you may attach to (root:\n"
 	"all): name, engine, buffer size and count, buffers free, leased and\n"
@@ -22,12 +22,30 @@ static const char usage[] =
 	"every such pool; with them, those pools (a missing one is an error).\n"
 	"Needs only read permission on the device.\n"
 	"\n"
-	"      --names  print the names only, one per line\n";
+	"      --names  print the names only, one per line\n"
+	"  -j, --json   {\"pools\":[{\"name\", \"engine\", \"buf_size\", \"buf_count\",\n"
+	"               \"nr_free\", \"nr_leased\", \"nr_quarantined\", \"nr_sessions\",\n"
+	"               \"owner_uid\", \"lifetime\", \"access\"}]} (--names: the names only)\n";
 
-static void print_entry(const struct mpool_pool_entry *e, bool names_only)
+static void print_entry(const struct mpool_pool_entry *e, bool names_only, bool first)
 {
 	unsigned int out = e->buf_count - e->nr_free - e->nr_quarantined;
 
+	if (ctl_json) {
+		/* Pool names are [A-Za-z0-9._-]: nothing to escape. */
+		printf("%s{\"name\":\"%.*s\"", first ? "" : ",", MPOOL_POOL_NAME_MAX, e->name);
+		if (!names_only)
+			printf(",\"engine\":\"%s\",\"buf_size\":%llu,\"buf_count\":%u,"
+			       "\"nr_free\":%u,\"nr_leased\":%u,\"nr_quarantined\":%u,"
+			       "\"nr_sessions\":%u,\"owner_uid\":%u,\"lifetime\":\"%s\","
+			       "\"access\":\"%s\"", mpl_engine_name(e->engine),
+			       (unsigned long long)e->buf_size, e->buf_count, e->nr_free, out,
+			       e->nr_quarantined, e->nr_sessions, e->owner_uid,
+			       e->create_flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent",
+			       mpl_access_name(e->access));
+		putchar('}');
+		return;
+	}
 	if (names_only) {
 		printf("%.*s\n", MPOOL_POOL_NAME_MAX, e->name);
 		return;
@@ -50,7 +68,7 @@ int cmd_list(int argc, char **argv)
 	bool names_only = false;
 	int ret = CTL_EXIT_OK;
 	struct mpl_dev *dev;
-	unsigned int n, j;
+	unsigned int n, j, printed = 0;
 	int c, err, i;
 
 	opterr = 0;
@@ -79,13 +97,15 @@ int cmd_list(int argc, char **argv)
 		return CTL_EXIT_FAIL;
 	}
 
-	if (!names_only)
+	if (ctl_json)
+		printf("{\"pools\":[");
+	else if (!names_only)
 		printf("%-23s %-8s %9s %6s %6s %6s %6s %8s %6s %-10s %s\n", "NAME", "ENGINE",
 		       "BUF_SIZE", "COUNT", "FREE", "LEASED", "QUAR", "SESSIONS", "OWNER",
 		       "LIFETIME", "ACCESS");
 	if (optind == argc) {
 		for (j = 0; j < n; j++)
-			print_entry(&v[j], names_only);
+			print_entry(&v[j], names_only, !printed++);
 	}
 	for (i = optind; i < argc; i++) {
 		for (j = 0; j < n; j++) {
@@ -97,8 +117,10 @@ int cmd_list(int argc, char **argv)
 			ret = CTL_EXIT_FAIL;
 			continue;
 		}
-		print_entry(&v[j], names_only);
+		print_entry(&v[j], names_only, !printed++);
 	}
+	if (ctl_json)
+		printf("]}\n");
 	free(v);
 	return ret;
 }

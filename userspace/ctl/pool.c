@@ -14,9 +14,11 @@
 
 static const char create_usage[] =
 	"usage: mempoolctl create NAME [-e ENGINE] [-s SIZE] [-n COUNT] [--node NODE]\n"
-	"                        [--access owner|group|all] [--max COUNT]\n"
+	"                        [--access owner|group|all] [--max COUNT] [--json]\n"
 	"\n"
 	"Create pool NAME (1-23 of A-Z a-z 0-9 . _ -). It stays until destroyed.\n"
+	"With --json: {\"created\", \"engine\", \"buf_size\", \"buf_count\",\n"
+	"\"max_buf_count\", \"access\"}.\n"
 	"\n"
 	"  -e, --engine ENGINE  percpu (default), ring or lockfree\n"
 	"  -s, --size SIZE      bytes per buffer, a multiple of the page size\n"
@@ -130,6 +132,14 @@ int cmd_create(int argc, char **argv)
 		mpl_close(dev);
 		return CTL_EXIT_FAIL;
 	}
+	if (ctl_json) {
+		printf("{\"created\":\"%s\",\"engine\":\"%s\",\"buf_size\":%llu,"
+		       "\"buf_count\":%u,\"max_buf_count\":%u,\"access\":\"%s\"}\n", cfg.name,
+		       mpl_engine_name(cfg.engine), (unsigned long long)cfg.buf_size,
+		       cfg.buf_count, mpl_pool_max_buf_count(pool), mpl_access_name(po.access));
+		mpl_close(dev);
+		return CTL_EXIT_OK;
+	}
 	printf("created %s: %s engine, %u x %s (%s)", cfg.name, mpl_engine_name(cfg.engine),
 	       cfg.buf_count, ctl_human(cfg.buf_size, h1, sizeof(h1)),
 	       ctl_human(cfg.buf_size * cfg.buf_count, h2, sizeof(h2)));
@@ -141,11 +151,11 @@ int cmd_create(int argc, char **argv)
 }
 
 static const char destroy_usage[] =
-	"usage: mempoolctl destroy NAME...\n"
+	"usage: mempoolctl destroy [--json] NAME...\n"
 	"\n"
 	"Remove each pool's name: nobody can attach to it or lease from it any\n"
 	"more. Leases and mappings held stay valid; the memory goes when the\n"
-	"last session attached to the pool ends.\n";
+	"last session attached to the pool ends. With --json: {\"destroyed\":[names]}.\n";
 
 int cmd_destroy(int argc, char **argv)
 {
@@ -153,7 +163,7 @@ int cmd_destroy(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c, i, err, ret = CTL_EXIT_OK;
+	int c, i, err, ret = CTL_EXIT_OK, done = 0;
 	struct mpl_pool *pool;
 	struct mpl_dev *dev;
 
@@ -169,6 +179,8 @@ int cmd_destroy(int argc, char **argv)
 	dev = ctl_open();
 	if (!dev)
 		return CTL_EXIT_FAIL;
+	if (ctl_json)
+		printf("{\"destroyed\":[");
 	for (i = optind; i < argc; i++) {
 		pool = ctl_attach(dev, argv[i]);
 		if (!pool) {
@@ -181,30 +193,36 @@ int cmd_destroy(int argc, char **argv)
 			ret = CTL_EXIT_FAIL;
 			continue;
 		}
-		printf("destroyed %s\n", argv[i]);
+		if (ctl_json)
+			printf("%s\"%s\"", done++ ? "," : "", argv[i]);
+		else
+			printf("destroyed %s\n", argv[i]);
 	}
+	if (ctl_json)
+		printf("]}\n");
 	mpl_close(dev);
 	return ret;
 }
 
 static const char resize_usage[] =
-	"usage: mempoolctl resize NAME COUNT\n"
+	"usage: mempoolctl resize [--json] NAME COUNT\n"
 	"\n"
 	"Grow or shrink pool NAME to COUNT buffers, 1 to the --max it was created\n"
 	"with. Shrinking takes free buffers only: while more are leased, the pool\n"
 	"keeps them and says how many it holds. Growing may stop short when memory\n"
-	"is short. Only the pool's creator (or root) may resize it.\n";
+	"is short. Only the pool's creator (or root) may resize it. With --json:\n"
+	"{\"pool\", \"requested\", \"buf_count\"} (the buffers it holds now).\n";
 
 static const char drain_usage[] =
-	"usage: mempoolctl drain NAME\n"
+	"usage: mempoolctl drain [--json] NAME\n"
 	"\n"
 	"Gather pool NAME's idle buffers from the CPUs' caches and the quarantine\n"
 	"into its shared free list, and say how many. Only the pool's creator (or\n"
-	"root) may drain it.\n";
+	"root) may drain it. With --json: {\"pool\", \"drained\"}.\n";
 
 static const char set_usage[] =
 	"usage: mempoolctl set NAME [--low N] [--high N] [--fail-permille N]\n"
-	"                           [--hysteresis N] [--access owner|group|all]\n"
+	"                           [--hysteresis N] [--access owner|group|all] [--json]\n"
 	"\n"
 	"Change pool NAME's thresholds or access mode (its creator or root), then\n"
 	"print its settings, one \"key value\" per line; without options, only\n"
@@ -219,7 +237,8 @@ static const char set_usage[] =
 	"                         side, before it fires again (0 counts as 1)\n"
 	"  -a, --access MODE      who may attach from now on: owner, group or all\n"
 	"\n"
-	"Thresholds not given keep their values; setting any re-arms them all.\n";
+	"Thresholds not given keep their values; setting any re-arms them all.\n"
+	"With --json, the settings as one object with the same keys.\n";
 
 /*
  * The one-pool commands take --help only, then NAME and @nargs more. Sets
@@ -269,6 +288,8 @@ int cmd_resize(int argc, char **argv)
 			mpl_pool_max_buf_count(pool));
 	else if (err)
 		ctl_pool_err(argv[0], name, err);
+	else if (ctl_json)
+		printf("{\"pool\":\"%s\",\"requested\":%u,\"buf_count\":%u}\n", name, count, now);
 	else if (now == count)
 		printf("resized %s: %u buffers\n", name, now);
 	else if (now > count)
@@ -300,6 +321,8 @@ int cmd_drain(int argc, char **argv)
 	err = mpl_pool_drain(pool, &drained);
 	if (err)
 		ctl_pool_err(argv[0], name, err);
+	else if (ctl_json)
+		printf("{\"pool\":\"%s\",\"drained\":%u}\n", name, drained);
 	else
 		printf("drained %s: %u buffers gathered\n", name, drained);
 	mpl_close(dev);
@@ -308,6 +331,14 @@ int cmd_drain(int argc, char **argv)
 
 static void print_settings(const struct mpool_pool_config *c, const struct mpl_pool *pool)
 {
+	if (ctl_json) {
+		printf("{\"pool\":\"%s\",\"buf_count\":%u,\"max_buf_count\":%u,\"access\":\"%s\","
+		       "\"low_watermark\":%u,\"high_watermark\":%u,\"fail_permille\":%u,"
+		       "\"hysteresis\":%u}\n", mpl_pool_name(pool), c->buf_count,
+		       mpl_pool_max_buf_count(pool), mpl_access_name(c->access), c->low_watermark,
+		       c->high_watermark, c->fail_permille, c->hysteresis);
+		return;
+	}
 	printf("buf_count %u\n", c->buf_count);
 	printf("max_buf_count %u\n", mpl_pool_max_buf_count(pool));
 	printf("access %s\n", mpl_access_name(c->access));

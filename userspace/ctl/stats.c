@@ -30,13 +30,13 @@ static const char stats_usage[] =
 	"watermark. Asks the kernel (needs only read permission on the device).\n"
 	"Kernel pools (mpool_create()) are in /sys/kernel/debug/mempool/pools.\n"
 	"\n"
-	"      --json   everything the kernel reports, as JSON:\n"
+	"  -j, --json   everything the kernel reports, as JSON:\n"
 	"               {\"pools\":[{\"name\", \"engine\", \"access\", \"lifetime\", \"hit_rate\",\n"
 	"               \"below_low_watermark\", \"stats\":{...}}]}, \"stats\" with the\n"
 	"               fields of struct mpool_pool_stats (nr_sessions without this tool)\n";
 
 static const char watch_usage[] =
-	"usage: mempoolctl watch [--count N] [--interval SECONDS] [NAME...]\n"
+	"usage: mempoolctl watch [--count N] [--interval SECONDS] [--json] [NAME...]\n"
 	"\n"
 	"Refresh every second: per pool (NAMEs, or every pool you may attach to),\n"
 	"leases + releases per second and the hit rate over the last interval, an\n"
@@ -44,7 +44,11 @@ static const char watch_usage[] =
 	"low watermark. Asks the kernel (needs only read permission on the device).\n"
 	"\n"
 	"  -n, --count N          stop after N refreshes\n"
-	"  -i, --interval SECONDS between refreshes (default 1)\n";
+	"  -i, --interval SECONDS between refreshes (default 1)\n"
+	"  -j, --json             one object per refresh and line: {\"frame\", \"pools\":\n"
+	"                         [{\"name\", \"engine\", \"ops_per_s\", \"hit_rate\",\n"
+	"                         \"in_use\", \"capacity\", \"below_low_watermark\"}]}\n"
+	"                         (rates null on the first frame)\n";
 
 struct snapshot {
 	struct mpool_pool_stats *pools;
@@ -317,22 +321,16 @@ static int check_names(const char *cmd, int argc, char **argv)
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct snapshot s;
-	bool json = false;
 	int c, ret;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return ctl_help(stats_usage);
-		if (c == 'j') {
-			json = true;
-			continue;
-		}
 		return ctl_opt_error(argv[0], argv, c);
 	}
 	ret = check_names(argv[0], argc, argv);
@@ -345,7 +343,7 @@ int cmd_stats(int argc, char **argv)
 		snapshot_free(&s);
 		return ret;
 	}
-	if (json)
+	if (ctl_json)
 		stats_json(&s);
 	else
 		stats_table(&s);
@@ -368,13 +366,65 @@ static void occupancy_bar(char *buf, uint64_t used, uint64_t cap)
 	buf[2 + BAR_WIDTH] = 0;
 }
 
+/* ops/s and hit rate of @p over the interval since @q; < 0: no interval. */
+static void interval_rates(const struct mpool_pool_stats *p, const struct mpool_pool_stats *q,
+			   double dt, double *ops, double *rate)
+{
+	uint64_t dl, dr;
+
+	*ops = -1;
+	*rate = pool_hit_rate(p);
+	if (!q || dt <= 0)
+		return;
+	dl = p->leases - q->leases;
+	dr = p->releases - q->releases;
+	*ops = (dl + dr) / dt;
+	*rate = hit_rate(p->hits - q->hits, dl, p->misses - q->misses);
+}
+
+static void json_number(const char *key, double v, const char *fmt)
+{
+	printf(",\"%s\":", key);
+	if (v < 0)
+		printf("null");
+	else
+		printf(fmt, v);
+}
+
+static void watch_json(const struct snapshot *cur, const struct snapshot *prev,
+		       unsigned int frame)
+{
+	double dt = prev ? cur->t - prev->t : 0, ops, rate;
+	unsigned int i;
+
+	printf("{\"frame\":%u,\"pools\":[", frame);
+	for (i = 0; i < cur->n; i++) {
+		const struct mpool_pool_stats *p = &cur->pools[i];
+
+		interval_rates(p, prev ? snapshot_find(prev, p->name) : NULL, dt, &ops, &rate);
+		printf("%s{", i ? "," : "");
+		json_name("name", p->name);
+		printf(",\"engine\":\"%s\"", mpl_engine_name(p->engine));
+		json_number("ops_per_s", ops, "%.0f");
+		json_number("hit_rate", rate, "%.2f");
+		printf(",\"in_use\":%u,\"capacity\":%u,\"below_low_watermark\":%s}",
+		       pool_out(p), p->buf_count, pool_low(p) ? "true" : "false");
+	}
+	printf("]}\n");
+	fflush(stdout);
+}
+
 static void watch_frame(const struct snapshot *cur, const struct snapshot *prev,
 			unsigned int frame, bool tty)
 {
 	char bar[BAR_WIDTH + 3], rate[16], ops[24];
-	double dt = prev ? cur->t - prev->t : 0;
+	double dt = prev ? cur->t - prev->t : 0, o, r;
 	unsigned int i;
 
+	if (ctl_json) {
+		watch_json(cur, prev, frame);
+		return;
+	}
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
 	printf("mempool watch: frame %u, %u pools\n", frame, cur->n);
@@ -384,17 +434,13 @@ static void watch_frame(const struct snapshot *cur, const struct snapshot *prev,
 		const struct mpool_pool_stats *p = &cur->pools[i];
 		const struct mpool_pool_stats *q = prev ? snapshot_find(prev, p->name) : NULL;
 
-		/* Over the last interval; since creation on the first frame. */
-		if (q && dt > 0) {
-			uint64_t dl = p->leases - q->leases, dr = p->releases - q->releases;
-
-			snprintf(ops, sizeof(ops), "%.0f", (dl + dr) / dt);
-			fmt_rate(rate, sizeof(rate),
-				 hit_rate(p->hits - q->hits, dl, p->misses - q->misses));
-		} else {
+		/* Over the last interval; the hit rate since creation on the first frame. */
+		interval_rates(p, q, dt, &o, &r);
+		if (o < 0)
 			snprintf(ops, sizeof(ops), "-");
-			fmt_rate(rate, sizeof(rate), pool_hit_rate(p));
-		}
+		else
+			snprintf(ops, sizeof(ops), "%.0f", o);
+		fmt_rate(rate, sizeof(rate), r);
 		occupancy_bar(bar, pool_out(p), p->buf_count);
 		printf("%-23.*s %-8s %10s %7s %-22s %9u %9u %s\n", MPOOL_POOL_NAME_MAX, p->name,
 		       mpl_engine_name(p->engine), ops, rate, bar, pool_out(p), p->buf_count,

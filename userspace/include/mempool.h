@@ -17,10 +17,15 @@
  * a later module: the library's own option structs start with a size_t sz
  * (declare them with MPL_OPTS(), which sets it; fields past an older
  * caller's sz read as their defaults), and the kernel's structs (struct
- * mpool_pool_stats, struct mpool_pool_config, struct mpool_event) come with
- * a size argument (mpl_pool_stats() is a macro that passes sizeof). Fields
- * a module does not know yet read as zero: mpl_info()'s features say which
- * it has.
+ * mpool_info, struct mpool_pool_stats, struct mpool_pool_entry, struct
+ * mpool_pool_config, struct mpool_event) and the library's struct
+ * mpl_counters come with a size argument (mpl_info(), mpl_pool_stats() and
+ * mpl_pool_counters() are macros that pass sizeof): nothing past that size
+ * is written. Fields a module does not know yet read as zero: mpl_info()'s
+ * features say which it has. struct mpl_pool_config never grows.
+ *
+ * Symbols are versioned (LIBMEMPOOL_1.0, LIBMEMPOOL_1.1...): a program
+ * built against this header needs a libmempool.so.1 at least as new.
  *
  * Objects
  * -------
@@ -76,6 +81,11 @@
 extern "C" {
 #endif
 
+/*
+ * The version of this header: the project's (the top-level VERSION file;
+ * the build refuses a library whose VERSION disagrees). mpl_version() says
+ * which library is running.
+ */
 #define MPL_VERSION_MAJOR	1
 #define MPL_VERSION_MINOR	1
 
@@ -148,13 +158,35 @@ int mpl_close(struct mpl_dev *dev);
 int mpl_fd(const struct mpl_dev *dev);
 
 /**
- * mpl_info() - what the loaded module supports (MPOOL_IOC_INFO)
- * @dev: the session
- * @info: receives API version, features and limits
+ * mpl_version() - the version of the library that is running
+ * @major: if not NULL, receives its major version
+ * @minor: if not NULL, receives its minor version
  *
- * Return: 0 or a negative errno.
+ * Compare with MPL_VERSION_MAJOR and MPL_VERSION_MINOR, the header's: a
+ * program built against 1.N needs a library of 1.N or later.
+ *
+ * Return: "MAJOR.MINOR.PATCH", a static string.
  */
+const char *mpl_version(unsigned int *major, unsigned int *minor);
+
+/**
+ * mpl_info_size() - what the loaded module supports (MPOOL_IOC_INFO)
+ * @dev: the session (a read-only one will do)
+ * @info: receives API version, features and limits
+ * @size: sizeof(*@info) as the caller was built, at least
+ *	MPOOL_INFO_SIZE_VER0: nothing past it is written
+ *
+ * Fields the loaded module does not fill (see the features) read as zero.
+ * Call it as mpl_info(dev, &info).
+ *
+ * Return: 0 or a negative errno (-EINVAL: @size too small; -ENOTTY: @dev
+ * is not /dev/mempool).
+ */
+int mpl_info_size(struct mpl_dev *dev, struct mpool_info *info, size_t size);
+
+/* Programs built before 1.1 call the function of this name: first-version fields only. */
 int mpl_info(struct mpl_dev *dev, struct mpool_info *info);
+#define mpl_info(dev, info) mpl_info_size(dev, info, sizeof(*(info)))
 
 /**
  * mpl_pool_list() - every named pool (MPOOL_IOC_POOL_LIST)
@@ -183,6 +215,9 @@ int mpl_pool_list(struct mpl_dev *dev, struct mpool_pool_entry *entries, size_t 
  * @buf_count: how many buffers (all allocated now)
  * @node: NUMA node to allocate on, or -1 for no preference
  * @flags: 0 for a persistent pool, or MPL_POOL_SESSION
+ *
+ * Never grows: what pools learn later is set through struct mpl_pool_opts
+ * and mpl_pool_create_opts().
  */
 struct mpl_pool_config {
 	const char *name;
@@ -659,7 +694,7 @@ unsigned int mpl_batch(const struct mpl_pool *pool);
  *
  * Failed calls count in *_calls, not in @leased or @released. Compare
  * @leased and @released with the kernel's mpool_pool_stats.leases and
- * .releases to see the library's share.
+ * .releases to see the library's share. May grow at the end.
  */
 struct mpl_counters {
 	uint64_t lease_calls;
@@ -670,12 +705,26 @@ struct mpl_counters {
 	uint64_t puts;
 };
 
+/* The first size of struct mpl_counters (libmempool 1.0). */
+#define MPL_COUNTERS_SIZE_VER0	48
+
 /**
- * mpl_pool_counters() - read this process's counters for @pool
+ * mpl_pool_counters_size() - read this process's counters for @pool
  * @pool: the pool
  * @c: receives the counters, all threads summed, exited ones included
+ * @size: sizeof(*@c) as the caller was built, at least
+ *	MPL_COUNTERS_SIZE_VER0: nothing past it is written, and fields this
+ *	library does not know read as zero
+ *
+ * Call it as mpl_pool_counters(pool, &c).
+ *
+ * Return: 0, or -EINVAL if @size is too small.
  */
+int mpl_pool_counters_size(struct mpl_pool *pool, struct mpl_counters *c, size_t size);
+
+/* Programs built before 1.1 call the function of this name: first-version fields only. */
 void mpl_pool_counters(struct mpl_pool *pool, struct mpl_counters *c);
+#define mpl_pool_counters(pool, c) mpl_pool_counters_size(pool, c, sizeof(*(c)))
 
 /**
  * mpl_strerror() - a message for a negative errno from this library

@@ -18,10 +18,10 @@
 
 int mpl_pool_configure(struct mpl_pool *pool, struct mpool_pool_config *cfg, size_t size)
 {
-	if (size < MPOOL_POOL_CONFIG_SIZE_VER0)
-		return -EINVAL;
-	if (size > _IOC_SIZEMASK)
-		return -E2BIG;
+	int err = mpli_size_check(size, MPOOL_POOL_CONFIG_SIZE_VER0);
+
+	if (err)
+		return err;
 	cfg->pool_id = pool->pool_id;
 	if (ioctl(pool->dev->fd, mpli_ioc_sized(MPOOL_IOC_POOL_CONFIG, size), cfg))
 		return -errno;

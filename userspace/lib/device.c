@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -139,10 +140,24 @@ int mpl_fd(const struct mpl_dev *dev)
 	return dev->fd;
 }
 
-int mpl_info(struct mpl_dev *dev, struct mpool_info *info)
+int mpl_info_size(struct mpl_dev *dev, struct mpool_info *info, size_t size)
 {
-	*info = (struct mpool_info){ 0 };
-	return ioctl(dev->fd, MPOOL_IOC_INFO, info) ? -errno : 0;
+	int err = mpli_size_check(size, MPOOL_INFO_SIZE_VER0);
+
+	if (err)
+		return err;
+	/* The kernel writes what it knows, up to @size, and wants the rest zero. */
+	memset(info, 0, size);
+	return ioctl(dev->fd, mpli_ioc_sized(MPOOL_IOC_INFO, size), info) ? -errno : 0;
+}
+
+/*
+ * The entry point of programs built before mpl_info() became a macro that
+ * passes its struct's size: the first version's fields and no more.
+ */
+int (mpl_info)(struct mpl_dev *dev, struct mpool_info *info)
+{
+	return mpl_info_size(dev, info, MPOOL_INFO_SIZE_VER0);
 }
 
 int mpl_pool_list(struct mpl_dev *dev, struct mpool_pool_entry *entries, size_t entry_size,

@@ -15,6 +15,7 @@
 #ifndef LIBMEMPOOL_INTERNAL_H
 #define LIBMEMPOOL_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -112,6 +113,12 @@ int mpli_release(struct mpl_pool *pool, const uint32_t *ids, unsigned int n);
 
 /* 0, -EINVAL (sz too small to be real) or -E2BIG (unknown non-zero tail). */
 int mpli_opts_check(const void *opts, size_t sz, size_t known);
+
+/* A caller's struct size for a sized ioctl: 0, -EINVAL (below @min) or -E2BIG. */
+static inline int mpli_size_check(size_t size, size_t min)
+{
+	return size < min ? -EINVAL : size > _IOC_SIZEMASK ? -E2BIG : 0;
+}
 
 /* The ioctl @cmd with its size field set to @size (the caller's struct). */
 static inline unsigned long mpli_ioc_sized(unsigned long cmd, size_t size)

@@ -363,22 +363,33 @@ unsigned int mpl_batch(const struct mpl_pool *pool)
 	return atomic_load_explicit(&pool->batch, memory_order_relaxed);
 }
 
-void mpl_pool_counters(struct mpl_pool *pool, struct mpl_counters *c)
+int mpl_pool_counters_size(struct mpl_pool *pool, struct mpl_counters *c, size_t size)
 {
+	struct mpl_counters now = { 0 };
 	struct mpl_mag *m;
 
+	if (size < MPL_COUNTERS_SIZE_VER0)
+		return -EINVAL;
 	pthread_mutex_lock(&mpli_lock);
-	c->gets = pool->gone_gets;
-	c->puts = pool->gone_puts;
+	now.gets = pool->gone_gets;
+	now.puts = pool->gone_puts;
 	for (m = pool->mags; m; m = m->pool_next) {
-		c->gets += atomic_load_explicit(&m->gets, memory_order_relaxed);
-		c->puts += atomic_load_explicit(&m->puts, memory_order_relaxed);
+		now.gets += atomic_load_explicit(&m->gets, memory_order_relaxed);
+		now.puts += atomic_load_explicit(&m->puts, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&mpli_lock);
-	c->lease_calls = atomic_load_explicit(&pool->lease_calls, memory_order_relaxed);
-	c->release_calls = atomic_load_explicit(&pool->release_calls, memory_order_relaxed);
-	c->leased = atomic_load_explicit(&pool->leased, memory_order_relaxed);
-	c->released = atomic_load_explicit(&pool->released, memory_order_relaxed);
+	now.lease_calls = atomic_load_explicit(&pool->lease_calls, memory_order_relaxed);
+	now.release_calls = atomic_load_explicit(&pool->release_calls, memory_order_relaxed);
+	now.leased = atomic_load_explicit(&pool->leased, memory_order_relaxed);
+	now.released = atomic_load_explicit(&pool->released, memory_order_relaxed);
+	mpli_copy_out(c, size, &now, sizeof(now));
+	return 0;
+}
+
+/* Programs built before the macro: the first version's fields and no more. */
+void (mpl_pool_counters)(struct mpl_pool *pool, struct mpl_counters *c)
+{
+	mpl_pool_counters_size(pool, c, MPL_COUNTERS_SIZE_VER0);
 }
 
 /* mpl_close(), with mpli_lock held: the pool is about to be freed. */

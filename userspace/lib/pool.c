@@ -285,10 +285,10 @@ int mpl_pool_destroy(struct mpl_pool *pool)
 
 int mpl_pool_stats_size(struct mpl_pool *pool, struct mpool_pool_stats *st, size_t size)
 {
-	if (size < MPOOL_POOL_STATS_SIZE_VER0)
-		return -EINVAL;
-	if (size > _IOC_SIZEMASK)
-		return -E2BIG;
+	int err = mpli_size_check(size, MPOOL_POOL_STATS_SIZE_VER0);
+
+	if (err)
+		return err;
 	/* The kernel fills what it knows and checks that the rest is zero. */
 	memset(st, 0, size);
 	st->pool_id = pool->pool_id;
