@@ -141,7 +141,7 @@ static int mpool_config_show(struct seq_file *m, void *v)
 	seq_printf(m, "max_objs %u\n", pool->hot.max_objs);
 	seq_printf(m, "init_objs %u\n", pool->init_objs);
 	seq_printf(m, "grow_pct %u\n", pool->grow_pct);
-	seq_printf(m, "low_watermark %u\n", pool->low_watermark);
+	seq_printf(m, "low_watermark %u\n", READ_ONCE(pool->low_watermark));
 	seq_printf(m, "node %d\n", pool->node);
 	seq_printf(m, "arena_objs %u\n", 1U << pool->hot.arena_shift);
 	seq_printf(m, "arena_pages %u\n", pool->arena_pages);

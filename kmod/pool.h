@@ -235,7 +235,7 @@ struct mpool {
 	unsigned int arena_order;
 	unsigned int init_objs;
 	unsigned int grow_pct;
-	unsigned int low_watermark;	/* idle objects; 0: no events */
+	unsigned int low_watermark;	/* idle objects, 0: none; mpool_stats_own_low() */
 	int node;
 	unsigned long *slot_map;	/* [nr_slots] bits: arena present */
 	unsigned long *shrink_map;	/* [max_objs] bits: held by a shrink */

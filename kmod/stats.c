@@ -164,7 +164,7 @@ static void mpool_stats_check_low(struct mpool *pool, u64 in_use, u64 quarantine
 {
 	s64 idle = (s64)READ_ONCE(pool->capacity) - (s64)in_use - (s64)quarantined;
 
-	if (idle < (s64)pool->low_watermark) {
+	if (idle < (s64)READ_ONCE(pool->low_watermark)) {
 		if (test_bit(MPOOL_S_LOW, &pool->state) ||
 		    test_and_set_bit(MPOOL_S_LOW, &pool->state))
 			return;

@@ -142,7 +142,7 @@ TRACE_EVENT(mpool_low_watermark,
 			   mpool_assign_str(engine, pool->ops->name);
 			   __entry->idle = idle;
 			   __entry->in_use = in_use;
-			   __entry->low_watermark = pool->low_watermark;
+			   __entry->low_watermark = READ_ONCE(pool->low_watermark);
 			   __entry->capacity = READ_ONCE(pool->capacity);),
 	    TP_printk("name=%s engine=%s idle=%llu low_watermark=%u in_use=%llu capacity=%u",
 		      __get_str(name), __get_str(engine), __entry->idle,
