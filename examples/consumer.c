@@ -84,15 +84,19 @@ static long consume(int sock, int dev, const struct pc_hello *hello)
 	int err;
 
 	/* Where the pool lies in the session's mapping, and its shape. */
-	if (ioctl(dev, MPOOL_IOC_POOL_STATS, &st))
-		return fail("pool stats", errno), -1;
+	if (ioctl(dev, MPOOL_IOC_POOL_STATS, &st)) {
+		fail("pool stats", errno);
+		return -1;
+	}
 	/*
 	 * The same pages the producer writes to: no copy is ever made. Only
 	 * the buffers the session leases can be touched (others: SIGBUS).
 	 */
 	map = mmap(NULL, st.mmap_len, PROT_READ, MAP_SHARED, dev, st.mmap_offset);
-	if (map == MAP_FAILED)
-		return fail("mmap", errno), -1;
+	if (map == MAP_FAILED) {
+		fail("mmap", errno);
+		return -1;
+	}
 
 	for (;;) {
 		if (recv(sock, &m, sizeof(m), 0) != (ssize_t)sizeof(m)) {
@@ -124,8 +128,10 @@ static long consume(int sock, int dev, const struct pc_hello *hello)
 		}
 		good++;
 	}
-	if (munmap((void *)map, st.mmap_len))
-		return fail("munmap", errno), -1;
+	if (munmap((void *)map, st.mmap_len)) {
+		fail("munmap", errno);
+		return -1;
+	}
 	return good;
 }
 
