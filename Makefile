@@ -16,12 +16,19 @@ modules:
 userspace:
 	$(MAKE) -C userspace
 
+# The userspace examples against this tree (examples/README.md; the module
+# example: make -C examples/kmod MPOOL_TREE=$(CURDIR), after make modules).
+examples:
+	$(MAKE) -C examples
+
 # install, uninstall, dkms-install, dkms-uninstall (DESTDIR, PREFIX...).
 include install.mk
 
 clean:
 	-[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userspace clean
+	$(MAKE) -C examples clean
+	-[ ! -d $(KDIR) ] || $(MAKE) -C $(KDIR) M=$(CURDIR)/examples/kmod clean
 	rm -rf build
 
 # Installs what is missing (root), or prints the command to run.
@@ -51,4 +58,4 @@ shell: setup
 bench: setup
 	@bench/run.sh
 
-.PHONY: all modules userspace clean setup lint check check-kcsan demo shell bench
+.PHONY: all modules userspace examples clean setup lint check check-kcsan demo shell bench

@@ -5,9 +5,9 @@
 # layout, that a program builds against the staged library through
 # pkg-config (shared, static, C++), that every libmempool function has its
 # man page (a page, or a link to its family's), that `man` finds one through
-# a link, that the shared library exports only the
-# mpl_ API, that uninstall removes it all, and that the DKMS source tree
-# builds with dkms (for 6.12, when dkms is installed).
+# a link, that the shared library exports only the mpl_ API, that examples/
+# build against it, that uninstall removes it all, and that the DKMS source
+# tree builds with dkms (for 6.12, when dkms is installed).
 # Prints "ok|FAIL <what>" lines; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/vm/lib.sh"
@@ -118,6 +118,13 @@ check "bash completion: every command, options, values" completion_ok
 exports=$(nm -D --defined-only "$stage/usr/lib/libmempool.so.$ver" | awk '{print $3}' |
 	  grep -v '^LIBMEMPOOL_1\(\.[0-9]*\)\?$' | grep -vc '^mpl_')
 check "exports: mpl_ only" [ "$exports" = 0 ]
+# examples/ build against the install as their Makefiles say: the programs
+# through pkg-config, the module against /usr/src/mempool-VERSION-devel.
+check "examples: against the installed libmempool" \
+	make -s -C "$src/examples" INSTALLED=1 OUT="$tmp/examples"
+check "examples/kmod: against the installed -devel tree" \
+	make -s -C "$src/examples/kmod" KDIR="$kdir" KRELEASE="$krel" \
+	MPOOL_DEVEL="$stage/usr/src/mempool-$ver-devel"
 
 # Debian's 6.1 headers name their release wrongly (kernel.release): the
 # module must still land under the running kernel's release.

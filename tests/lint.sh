@@ -15,11 +15,12 @@ fail=0
 for k in 6.1 6.12; do
 	resolve_kernel "$k"
 	(build_modules "$k" "$BUILD_DIR/$k/src" C=1 &&
-	 build_extra_module "$k" "$BUILD_DIR/$k/src" tests/pressure C=1) || fail=1
+	 build_extra_module "$k" "$BUILD_DIR/$k/src" tests/pressure C=1 &&
+	 build_extra_module "$k" "$BUILD_DIR/$k/src" examples/kmod C=1) || fail=1
 done
 
 kernel_files=$(ls kmod/*.[ch] kmod/include/linux/mpool/*.h kmod/include/linux/*.h uapi/linux/*.h \
-	tests/kunit/*.[ch] tests/pressure/main.c bench/kmod/*.[ch] 2>/dev/null)
+	tests/kunit/*.[ch] tests/pressure/main.c bench/kmod/*.[ch] examples/kmod/*.c 2>/dev/null)
 log "checkpatch --strict"
 checkpatch() {
 	"$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$@"

@@ -74,8 +74,7 @@ FIXTURE_SETUP(access)
 	struct mpool_info info;
 
 	self->root = -1;
-	if (access(MPOOL_DEVICE, F_OK))
-		SKIP(return, "%s: %s", MPOOL_DEVICE, strerror(errno));
+	MP_SKIP_WITHOUT_DEVICE();
 	if (geteuid())
 		SKIP(return, "needs root to open the device as other users");
 	self->page = mp_page();

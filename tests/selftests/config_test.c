@@ -33,8 +33,7 @@ FIXTURE_VARIANT_ADD(cfg, lockfree) { .engine = MPOOL_ENG_LOCKFREE };
 FIXTURE_SETUP(cfg)
 {
 	self->fd = -1;
-	if (access(MPOOL_DEVICE, F_OK))
-		SKIP(return, "%s: %s", MPOOL_DEVICE, strerror(errno));
+	MP_SKIP_WITHOUT_DEVICE();
 	self->page = mp_page();
 	self->fd = mp_open();
 	ASSERT_LE(0, self->fd);

@@ -49,8 +49,7 @@ FIXTURE_SETUP(ev)
 
 	self->fd = -1;
 	self->efd = -1;
-	if (access(MPOOL_DEVICE, F_OK))
-		SKIP(return, "%s: %s", MPOOL_DEVICE, strerror(errno));
+	MP_SKIP_WITHOUT_DEVICE();
 	self->page = mp_page();
 	self->fd = mp_open();
 	ASSERT_LE(0, self->fd);

@@ -121,6 +121,7 @@ FIXTURE(fail) {
 
 FIXTURE_SETUP(fail)
 {
+	MP_SKIP_WITHOUT_DEVICE();
 	if (!have_fail_nth)
 		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION) in this kernel");
 	self->fd = mp_open();
@@ -228,6 +229,7 @@ FIXTURE_SETUP(fail_lease)
 	__u32 ids[NBUF];
 	int i;
 
+	MP_SKIP_WITHOUT_DEVICE();
 	if (!have_fail_nth)
 		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION) in this kernel");
 	self->bufsz = 2 * mp_page();

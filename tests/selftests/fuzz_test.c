@@ -733,6 +733,7 @@ FIXTURE(fuzz) {
 
 FIXTURE_SETUP(fuzz)
 {
+	MP_SKIP_WITHOUT_DEVICE();
 	self->old_quota = mp_param_get("max_session_leases");
 	ASSERT_NE(0, self->old_quota);
 	ASSERT_EQ(0, mp_param_set("max_session_leases", QUOTA));

@@ -29,6 +29,7 @@ FIXTURE_VARIANT_ADD(lease, lockfree) { .engine = MPOOL_ENG_LOCKFREE };
 
 FIXTURE_SETUP(lease)
 {
+	MP_SKIP_WITHOUT_DEVICE();
 	self->fd = mp_open();
 	ASSERT_LE(0, self->fd);
 	mp_name(self->name, mp_engine_name(variant->engine));

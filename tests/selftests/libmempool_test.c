@@ -68,6 +68,7 @@ FIXTURE_SETUP(lib)
 		.buf_count = NBUF, .node = -1,
 	};
 
+	MP_SKIP_WITHOUT_DEVICE();
 	mp_name(self->name, "lib");
 	ASSERT_EQ(0, mpl_open(NULL, &self->dev));
 	ASSERT_EQ(0, mpl_pool_create(self->dev, &cfg, &self->pool));

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <grp.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -29,6 +31,17 @@
 #include <linux/mempool.h>
 
 #define MP_PARAM_DIR	"/sys/module/mempool/parameters/"
+
+/*
+ * The first line of every FIXTURE_SETUP: without /dev/mempool (mempool.ko
+ * not loaded) every test SKIPs, the kselftest way, instead of failing.
+ * The harness then runs neither the test nor its teardown.
+ */
+#define MP_SKIP_WITHOUT_DEVICE() do {						\
+	if (access(MPOOL_DEVICE, F_OK))						\
+		SKIP(return, "%s: %s (is mempool.ko loaded?)", MPOOL_DEVICE,	\
+		     strerror(errno));						\
+} while (0)
 
 static inline long mp_page(void)
 {
@@ -320,6 +333,42 @@ static inline int mp_wait_blocked_in_ioctl(pid_t pid)
 		sched_yield();
 	}
 	return -1;
+}
+
+/*
+ * A uid and gid that the node at @path grants nothing by owner or group:
+ * 65534 (nobody), or the next one down if the node belongs to it. Such a
+ * user opens the node only if its mode lets everyone in.
+ */
+static inline int mp_outsider(const char *path, uid_t *uid, gid_t *gid)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	for (*uid = 65534; *uid == st.st_uid; (*uid)--)
+		;
+	for (*gid = 65534; *gid == st.st_gid; (*gid)--)
+		;
+	return 0;
+}
+
+/* open(@path, @flags) as @uid:@gid with no supplementary group: 0 or -errno. */
+static inline int mp_try_open_as(const char *path, int flags, uid_t uid, gid_t gid)
+{
+	pid_t pid = fork();
+	int fd, rc;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+			_exit(120);
+		fd = open(path, flags | O_CLOEXEC);
+		_exit(fd >= 0 ? 0 : errno < 120 ? errno : 119);
+	}
+	rc = mp_wait(pid);
+	return rc == 120 ? -EPERM : -rc;
 }
 
 static inline long long mp_now_ns(void)

@@ -35,6 +35,7 @@ FIXTURE_VARIANT_ADD(map, lockfree) { .engine = MPOOL_ENG_LOCKFREE };
 
 FIXTURE_SETUP(map)
 {
+	MP_SKIP_WITHOUT_DEVICE();
 	self->page = mp_page();
 	self->bufsz = BUF_PAGES * self->page;
 	self->fd = mp_open();

@@ -27,6 +27,7 @@ FIXTURE(pool) {
 
 FIXTURE_SETUP(pool)
 {
+	MP_SKIP_WITHOUT_DEVICE();
 	self->page = mp_page();
 	self->fd = mp_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MPOOL_DEVICE, strerror(errno));

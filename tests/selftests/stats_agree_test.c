@@ -39,8 +39,7 @@ FIXTURE_SETUP(agree)
 	long long on;
 
 	self->fd = self->fd2 = -1;
-	if (access(MPOOL_DEVICE, F_OK))
-		SKIP(return, "%s: %s", MPOOL_DEVICE, strerror(errno));
+	MP_SKIP_WITHOUT_DEVICE();
 	if (access(MP_DBG_DIR, F_OK))
 		SKIP(return, "%s: %s (needs root and debugfs)", MP_DBG_DIR, strerror(errno));
 	self->page = mp_page();

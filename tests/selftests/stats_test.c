@@ -120,6 +120,7 @@ FIXTURE_SETUP(stats)
 {
 	struct stat st;
 
+	MP_SKIP_WITHOUT_DEVICE();
 	if (stat(DBG_DIR, &st))
 		SKIP(return, "%s: %s (needs root and debugfs)", DBG_DIR, strerror(errno));
 	self->fd = mp_open();

@@ -65,6 +65,7 @@ FIXTURE_SETUP(users)
 	struct stat sb;
 	size_t i;
 
+	MP_SKIP_WITHOUT_DEVICE();
 	if (geteuid())
 		SKIP(return, "needs root to open the device as other users");
 	self->page = mp_page();

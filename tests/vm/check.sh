@@ -35,6 +35,9 @@ step harness-tsan quietly "$BUILD_DIR/harness.log" make -s -C "$TOP_DIR/tests/ha
 step libmempool-tsan quietly "$BUILD_DIR/libmempool-tsan.log" \
 	make -s -C "$TOP_DIR/tests/libmempool" check
 step install-staged quietly "$BUILD_DIR/install.log" "$TOP_DIR/tests/install_test.sh"
+# The host has no /dev/mempool: kselftests there must SKIP, not fail.
+step selftests-skip-without-module quietly "$BUILD_DIR/skip-check.log" \
+	"$TOP_DIR/tests/selftests/skip_check.sh"
 
 vm() {	# vm KERNEL MODE: one run.sh boot, its verdicts added to the totals
 	local dir=$BUILD_DIR/$1

@@ -24,6 +24,28 @@ for t in /tests/*_test; do
 	echo "KSFT-EXIT ${t##*/} $?"
 done
 
+# --- examples/: each runs as documented and says it passed.
+/examples/lease-and-fill
+result example-lease-and-fill $?
+mempoolctl create ex-attach -n 8 >/dev/null &&
+	/examples/lease-and-fill ex-attach &&
+	mempoolctl destroy ex-attach
+result example-lease-and-fill-attach $?
+timeout 60 /examples/consumer /tmp/pc.sock &
+consumer=$!
+timeout 60 /examples/producer /tmp/pc.sock
+producer=$?
+wait $consumer
+[ $? -eq 0 ] && [ "$producer" -eq 0 ]
+result example-producer-consumer $?
+insmod /lib/mpool/mpool_example.ko
+result example-kmod-load $?
+dmesg | grep -q 'mpool_example: pass: '
+result example-kmod-pass-line $?
+rmmod mpool_example && dmesg | grep -q 'mpool_example: unloaded'
+result example-kmod-unload $?
+# --- end examples
+
 if [ -f /lib/mpool/mempool_kunit.ko ]; then
 	insmod /lib/mpool/mempool_kunit.ko $(cat /etc/mpool-kunit-args 2>/dev/null)
 	result kunit-load $?

@@ -45,8 +45,15 @@ if [ "$mode" = pressure ]; then
 		-o "$B/root/bin/mpool-hog" "$TOP_DIR/tests/pressure/hog.c"
 else
 	[ ! -f "$SRC/mempool_kunit.ko" ] || cp "$SRC/mempool_kunit.ko" "$B/root/lib/mpool/"
+	# The examples build beside the selftests: the module one against
+	# this kernel's mempool.ko (its Module.symvers), the others static.
+	build_extra_module "$kname" "$SRC" examples/kmod & kmod_example=$!
+	make -s -C "$TOP_DIR/examples" OUT="$B/root/examples" STATIC=1 >&2 & examples=$!
 	make -s -j"$(nproc)" -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
 		OUT="$B/root/tests" >&2
+	wait $examples
+	wait $kmod_example
+	cp "$SRC/examples/kmod/mpool_example.ko" "$B/root/lib/mpool/"
 fi
 make -s -C "$TOP_DIR/userspace" OUT="$B/root/bin" STATIC=1 >&2
 
