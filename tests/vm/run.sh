@@ -23,6 +23,7 @@ ksrc=$(kernel_source)
 # Every mode builds in the kernel's own copy of the tree (SRC): a pressure
 # run after a check run, as make check does them, rebuilds nothing.
 SRC=$BUILD_DIR/$kname/src
+GUEST_BIN=$BUILD_DIR/guest-bin
 case "$mode" in
 pressure)
 	B=$BUILD_DIR/$kname-pressure
@@ -47,15 +48,20 @@ else
 	[ ! -f "$SRC/mempool_kunit.ko" ] || cp "$SRC/mempool_kunit.ko" "$B/root/lib/mpool/"
 	# The examples build beside the selftests: the module one against
 	# this kernel's mempool.ko (its Module.symvers), the others static.
+	# What runs in userspace does not depend on the kernel: built once
+	# into GUEST_BIN for every run of this tree, then copied.
 	build_extra_module "$kname" "$SRC" examples/kmod & kmod_example=$!
-	make -s -C "$TOP_DIR/examples" OUT="$B/root/examples" STATIC=1 >&2 & examples=$!
+	make -s -C "$TOP_DIR/examples" OUT="$GUEST_BIN/examples" STATIC=1 >&2 & examples=$!
 	make -s -j"$(nproc)" -C "$TOP_DIR/tests/selftests" KSFT_INC="$ksrc/tools/testing/selftests" \
-		OUT="$B/root/tests" >&2
+		OUT="$GUEST_BIN/tests" >&2
 	wait $examples
 	wait $kmod_example
 	cp "$SRC/examples/kmod/mpool_example.ko" "$B/root/lib/mpool/"
+	cp -a "$GUEST_BIN/tests/." "$B/root/tests/"
+	cp -a "$GUEST_BIN/examples" "$B/root/examples"
 fi
-make -s -C "$TOP_DIR/userspace" OUT="$B/root/bin" STATIC=1 >&2
+make -s -C "$TOP_DIR/userspace" OUT="$GUEST_BIN/bin" STATIC=1 >&2
+cp -a "$GUEST_BIN/bin/." "$B/root/bin/"
 
 cp /bin/busybox "$B/root/bin/busybox"
 cp "$VM_DIR/init" "$B/root/init"
