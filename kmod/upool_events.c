@@ -135,25 +135,34 @@ static const u32 mpool_event_kind[] = {
 	[MPOOL_EVENT_FAIL] = MPOOL_THRESH_FAIL,
 };
 
+/* A record of event @type, number @seq, with the pool's counters now. */
+static void mpool_watch_record(struct mpool_upool *up, struct mpool_event *rec,
+			       u32 type, u64 seq)
+{
+	struct mpool_stats_sum sum;
+
+	mpool_stats_read(up->pool, &sum);
+	*rec = (struct mpool_event) {
+		.type = type,
+		.seq = seq,
+		.time_ns = ktime_get_ns(),
+		.nr_free = max(atomic_read(&up->nr_free), 0),
+		.buf_count = READ_ONCE(up->nr_bufs),
+		.leases = sum.leases,
+		.failed_leases = atomic_long_read(&up->nr_failed) +
+				 atomic_long_read(&up->nr_timed_out),
+	};
+}
+
 /* Tell the trace buffer and every descriptor about crossing number @seq. */
 static void mpool_watch_fire(struct mpool_upool *up, u32 type, u32 value,
 			     u32 threshold, u64 seq)
 {
-	struct mpool_event rec = {
-		.type = type,
-		.threshold = threshold,
-		.seq = seq,
-		.time_ns = ktime_get_ns(),
-		.value = value,
-		.nr_free = max(atomic_read(&up->nr_free), 0),
-		.buf_count = READ_ONCE(up->nr_bufs),
-		.failed_leases = atomic_long_read(&up->nr_failed) +
-				 atomic_long_read(&up->nr_timed_out),
-	};
-	struct mpool_stats_sum sum;
+	struct mpool_event rec;
 
-	mpool_stats_read(up->pool, &sum);
-	rec.leases = sum.leases;
+	mpool_watch_record(up, &rec, type, seq);
+	rec.value = value;
+	rec.threshold = threshold;
 	trace_mpool_threshold(up->pool, mpool_event_kind[type], value, threshold);
 	mpool_events_post(up->watch.events, &rec);
 }
@@ -327,22 +336,14 @@ void mpool_watch_stats(struct mpool_upool *up, struct mpool_pool_stats *st)
 void mpool_watch_kill(struct mpool_upool *up)
 {
 	struct mpool_events *hub = up->watch.events;
-	struct mpool_event rec = {
-		.type = MPOOL_EVENT_DESTROYED,
-		.time_ns = ktime_get_ns(),
-		.nr_free = max(atomic_read(&up->nr_free), 0),
-		.buf_count = READ_ONCE(up->nr_bufs),
-		.failed_leases = atomic_long_read(&up->nr_failed) +
-				 atomic_long_read(&up->nr_timed_out),
-	};
-	struct mpool_stats_sum sum;
+	struct mpool_event rec;
+	u64 seq;
 
-	mpool_stats_read(up->pool, &sum);
-	rec.leases = sum.leases;
 	spin_lock(&up->watch.lock);
-	rec.seq = ++up->watch.seq;
+	seq = ++up->watch.seq;
 	WRITE_ONCE(up->watch.active, false);
 	spin_unlock(&up->watch.lock);
+	mpool_watch_record(up, &rec, MPOOL_EVENT_DESTROYED, seq);
 	mpool_events_post(hub, &rec);
 	spin_lock(&hub->lock);
 	hub->dead = true;

@@ -260,42 +260,5 @@ static inline bool mp_kv_in(const char *text, const char *key, long long *val)
 	return false;
 }
 
-/* Wait until @pid sleeps in system call @nr (0 when it does, -1 otherwise). */
-static inline int mp_wait_blocked_in(pid_t pid, long nr)
-{
-	char path[64], buf[512];
-	ssize_t n;
-	long i;
-	char *p;
-	int fd;
-
-	for (i = 0; i < 20000000; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return -1;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return -1;
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'S') {
-			snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-			fd = open(path, O_RDONLY);
-			if (fd < 0)
-				return -1;
-			n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (n > 0) {
-				buf[n] = 0;
-				if (strtol(buf, NULL, 10) == nr)
-					return 0;
-			}
-		}
-		sched_yield();
-	}
-	return -1;
-}
 
 #endif /* MEMPOOL_CFG_H */

@@ -293,17 +293,14 @@ static inline const char *mp_engine_name(__u32 engine)
 	return engine < 3 ? names[engine] : "?";
 }
 
-/*
- * Wait until @pid sleeps inside ioctl(): the way to know a blocking lease
- * is really blocked before waking it, without sleeping ourselves.
- */
-static inline int mp_wait_blocked_in_ioctl(pid_t pid)
+/* Wait until @pid sleeps in system call @nr (0 when it does, -1 otherwise). */
+static inline int mp_wait_blocked_in(pid_t pid, long nr)
 {
 	char path[64], buf[512];
-	long i, nr;
-	int fd;
 	ssize_t n;
+	long i;
 	char *p;
+	int fd;
 
 	for (i = 0; i < 20000000; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -325,14 +322,22 @@ static inline int mp_wait_blocked_in_ioctl(pid_t pid)
 			close(fd);
 			if (n > 0) {
 				buf[n] = 0;
-				nr = strtol(buf, NULL, 10);
-				if (nr == SYS_ioctl)
+				if (strtol(buf, NULL, 10) == nr)
 					return 0;
 			}
 		}
 		sched_yield();
 	}
 	return -1;
+}
+
+/*
+ * Wait until @pid sleeps inside ioctl(): the way to know a blocking lease
+ * is really blocked before waking it, without sleeping ourselves.
+ */
+static inline int mp_wait_blocked_in_ioctl(pid_t pid)
+{
+	return mp_wait_blocked_in(pid, SYS_ioctl);
 }
 
 /*
