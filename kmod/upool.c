@@ -96,7 +96,7 @@ bool mpool_upool_name_valid(const char *name)
  */
 int mpool_upool_check(const struct mpool_pool_create *req)
 {
-	u32 max = req->max_buf_count ?: req->buf_count;
+	u32 max = mpool_upool_req_max(req);
 	u64 len;
 
 	if (req->flags & ~MPOOL_CREATE_F_ALL || req->reserved)
@@ -201,7 +201,7 @@ static struct mpool_upool *__mpool_upool_lookup(const char *name)
 static struct mpool_upool *mpool_upool_alloc(const struct mpool_pool_create *req,
 					     const struct mpool_account *creator)
 {
-	u32 max = req->max_buf_count ?: req->buf_count;
+	u32 max = mpool_upool_req_max(req);
 	struct mpool_upool *up;
 
 	up = kzalloc(sizeof(*up), GFP_KERNEL_ACCOUNT);
@@ -230,7 +230,6 @@ static struct mpool_upool *mpool_upool_alloc(const struct mpool_pool_create *req
 	up->nr_bufs = req->buf_count;
 	up->buf_size = req->buf_size;
 	up->buf_pages = req->buf_size >> PAGE_SHIFT;
-	up->bytes = req->buf_size * req->buf_count;
 	memcpy(up->name, req->name, sizeof(up->name));
 	return up;
 
@@ -314,7 +313,7 @@ static int mpool_upool_build(struct mpool_upool *up, const struct mpool_pool_cre
 	}
 	up->pool = pool;
 	atomic_set(&up->nr_free, up->nr_bufs);
-	mpool_stats_reserved(pool, up->bytes);
+	mpool_stats_reserved(pool, mpool_upool_held_bytes(up));
 	return 0;
 }
 
@@ -345,7 +344,7 @@ struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req,
 	up = mpool_upool_alloc(req, creator);
 	if (!up)
 		return ERR_PTR(-ENOMEM);
-	err = mpool_upool_charge(creator, up->bytes);
+	err = mpool_upool_charge(creator, mpool_upool_held_bytes(up));
 	if (err)
 		goto err_free;
 	up->owner = mpool_user_hold(creator->user);
@@ -361,7 +360,7 @@ struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req,
 err_delist:
 	mpool_upool_delist(up);
 err_uncharge:
-	mpool_upool_uncharge(up->owner, up->bytes);
+	mpool_upool_uncharge(up->owner, mpool_upool_held_bytes(up));
 	mpool_user_put(up->owner);
 err_free:
 	mpool_upool_free(up);
@@ -490,11 +489,8 @@ bool mpool_upool_may_attach(const struct mpool_upool *up, const struct mpool_acc
 /* The pool holds @nr buffers now. */
 static void mpool_upool_set_size(struct mpool_upool *up, u32 nr)
 {
-	u64 bytes = (u64)nr * up->buf_size;
-
 	lockdep_assert_held(&up->cfg_lock);
-	mpool_stats_reserved(up->pool, (s64)bytes - (s64)up->bytes);
-	WRITE_ONCE(up->bytes, bytes);
+	mpool_stats_reserved(up->pool, ((s64)nr - up->nr_bufs) * (s64)up->buf_size);
 	WRITE_ONCE(up->nr_bufs, nr);
 }
 
@@ -675,9 +671,9 @@ static void mpool_upool_finish(struct mpool_upool *up)
 	mutex_lock(&mpool_upool_lock);
 	list_del_init(&up->all);
 	mutex_unlock(&mpool_upool_lock);
-	mpool_stats_reserved(up->pool, -(s64)up->bytes);
+	mpool_stats_reserved(up->pool, -(s64)mpool_upool_held_bytes(up));
 	mpool_unref(up->pool);
-	mpool_upool_uncharge(up->owner, up->bytes);
+	mpool_upool_uncharge(up->owner, mpool_upool_held_bytes(up));
 	mpool_user_put(up->owner);
 	mpool_upool_free(up);
 }
@@ -782,6 +778,7 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->low_events = sum.low_events;
 	st->hwm = sum.hwm;
 	st->bytes_reserved = max_t(s64, sum.reserved, 0);
+	st->reserved = 0;
 	st->max_buf_count = up->max_bufs;
 	st->access = READ_ONCE(up->access);
 	st->owner_gid = from_kgid_munged(ns, up->gid);

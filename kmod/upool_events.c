@@ -102,8 +102,7 @@ int mpool_watch_init(struct mpool_watch *w)
  */
 void mpool_watch_destroy(struct mpool_watch *w)
 {
-	if (w->events)
-		kref_put(&w->events->ref, mpool_events_release);
+	kref_put(&w->events->ref, mpool_events_release);
 }
 
 /* Queue @rec on every descriptor; a full one counts it lost. */

@@ -67,9 +67,7 @@ struct mpool_upool {
 
 	/* Serializes resize, drain and settings. */
 	struct mutex cfg_lock;
-	/* Buffers and bytes held now: written under @cfg_lock. */
-	u32 nr_bufs;
-	u64 bytes;
+	u32 nr_bufs;			/* held now; written under @cfg_lock */
 	struct mpool_watch watch;
 
 	/* Buffers free to lease; a lease reserves before it takes. */
@@ -95,6 +93,18 @@ struct mpool_upool {
 };
 
 extern unsigned int mpool_max_session_leases;
+
+/* The most buffers a create request lets the pool hold: its id range. */
+static inline u32 mpool_upool_req_max(const struct mpool_pool_create *req)
+{
+	return req->max_buf_count ?: req->buf_count;
+}
+
+/* The memory @up's buffers hold now, charged to its owner. */
+static inline u64 mpool_upool_held_bytes(const struct mpool_upool *up)
+{
+	return (u64)READ_ONCE(up->nr_bufs) * up->buf_size;
+}
 
 /* upool_bufs.c */
 void mpool_upool_reclaim(struct mpool_upool *up);
