@@ -76,8 +76,10 @@ echo "${MPOOL_PRESSURE_ARGS:-}" > "$B/root/etc/mpool-pressure-args"
 # MPOOL_PRESSURE_VMSCAN=1: also print the reclaim trace (guest-pressure.sh).
 echo "${MPOOL_PRESSURE_VMSCAN:-}" > "$B/root/etc/mpool-pressure-vmscan"
 # Replay a fuzzer run: MPOOL_FUZZ_SEED=<seed printed by fuzz_test> run.sh ...
+# Iterate on a few suites: MPOOL_ONLY='export*' runs only the kselftests
+# whose names match, without the examples and KUnit (never in make check).
 : > "$B/root/etc/mpool-env"
-for v in MPOOL_FUZZ_SEED MPOOL_FUZZ_CALLS; do
+for v in MPOOL_FUZZ_SEED MPOOL_FUZZ_CALLS MPOOL_ONLY; do
 	[ -z "${!v:-}" ] || echo "export $v=${!v}" >> "$B/root/etc/mpool-env"
 done
 (cd "$B/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$B/initramfs.cpio.gz"
