@@ -16,6 +16,12 @@ srcver=$(pkg_version linux-source-6.12)
 key=$( (echo "$srcver"; cat "$VM_DIR/guest.config" "$frag") | sha256sum | cut -c1-12)
 out="$MPOOL_CACHE/kernel-$variant-$key"
 
+# One build at a time per variant: a second caller (another tree of this
+# project) waits, then finds the kernel built, or builds the key it needs.
+mkdir -p "$MPOOL_CACHE"
+exec 9>"$MPOOL_CACHE/.build-$variant.lock"
+flock 9
+
 if [ -f "$out/.mpool-built" ]; then
 	echo "$out"
 	exit 0

@@ -17,6 +17,9 @@ result module-load $?
 result devnode-mode-0600 $?
 [ -d /sys/kernel/debug/mempool ]
 result debugfs-dir $?
+# vgem (a dma-buf importer), a ram disk, ext2 on it: modules or built in.
+load_stock && [ -c /dev/dri/card0 ] && [ -b /dev/ram0 ] && grep -qw ext2 /proc/filesystems
+result stock-drivers $?
 
 for t in /tests/${MPOOL_ONLY:-*}_test; do
 	[ -x "$t" ] || continue

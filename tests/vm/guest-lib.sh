@@ -27,3 +27,12 @@ kmemleak_check() {
 	result "$1" $?
 	[ -z "$leaks" ] || echo "$leaks"
 }
+
+# load_stock: insmod the stock drivers run.sh copied (stock_modules), in
+# order; on a kernel that has them built in there are none.
+load_stock() {
+	[ -s /lib/mpool/stock/order ] || return 0
+	while read -r m; do
+		insmod "/lib/mpool/stock/$m" || return 1
+	done < /lib/mpool/stock/order
+}

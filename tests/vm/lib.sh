@@ -102,3 +102,33 @@ build_extra_module() {
 		die "[$kname] $sub build has warnings (log: $out)"
 	fi
 }
+
+# stock_modules KNAME DEST MODULE...: copy the modules of the stock image
+# behind KNAME (after resolve_kernel) that MODULE... need, dependencies
+# first and decompressed, into DEST, listed in load order in DEST/order
+# (guest-lib.sh's load_stock). The kernels the project builds have these
+# drivers built in: DEST/order stays empty.
+stock_modules() {
+	local kname=$1 dest=$2 rel root path
+	shift 2
+	mkdir -p "$dest"
+	: > "$dest/order"
+	case "$kname" in 6.1 | 6.12) ;; *) return 0 ;; esac
+	rel=${IMAGE##*/vmlinuz-}
+	root=$MPOOL_CACHE/images/$rel
+	# dpkg-deb -x runs no depmod: once per image, one tree at a time.
+	(
+		flock 9
+		[ -s "$root/lib/modules/$rel/modules.dep" ] || depmod -b "$root" "$rel"
+	) 9>"$MPOOL_CACHE/.depmod.lock"
+	for m in "$@"; do
+		modprobe -d "$root" -S "$rel" --show-depends "$m" ||
+			die "no module $m in $root"
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r path; do
+		case "$path" in
+		*.xz) xz -dc "$path" > "$dest/$(basename "${path%.xz}")" ;;
+		*) cp "$path" "$dest/" ;;
+		esac
+		basename "${path%.xz}" >> "$dest/order"
+	done
+}

@@ -57,6 +57,8 @@ else
 	wait $examples
 	wait $kmod_example
 	cp "$SRC/examples/kmod/mpool_example.ko" "$B/root/lib/mpool/"
+	# A foreign dma-buf importer, a ram disk and a file system for it.
+	stock_modules "$kname" "$B/root/lib/mpool/stock" vgem brd ext4
 	cp -a "$GUEST_BIN/tests/." "$B/root/tests/"
 	cp -a "$GUEST_BIN/examples" "$B/root/examples"
 fi
