@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
+#include <linux/dma-buf.h>
 
 #include "mempool_util.h"
 #include "kselftest_harness.h"
@@ -163,6 +164,13 @@ static int recv_fds(int sock, int *fds, int n)
 	return 0;
 }
 
+static int dma_sync(int dfd, __u64 flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(dfd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
 /* Lease one buffer, fill it, export it: the dma-buf's descriptor. */
 static int lease_fill_export(struct __test_metadata *_metadata, FIXTURE_DATA(export) *self,
 			     __u32 flags, unsigned char seed, __u32 *idp)
@@ -209,7 +217,9 @@ TEST_F(export, scm_rights_child_sees_the_bytes)
 		p = mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
 		if (p == MAP_FAILED)
 			_exit(2);
-		if (!filled(p, self->bufsz, 0x5a))
+		if (dma_sync(fds[0], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) ||
+		    !filled(p, self->bufsz, 0x5a) ||
+		    dma_sync(fds[0], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
 			_exit(3);
 		/* The consumer may write too: the buffer is zeroed on its way back. */
 		memset(p, 0xee, self->bufsz);
@@ -503,6 +513,9 @@ TEST_F(export, vgem_imports_and_lets_go)
 	ph.fd = dfd;
 	ASSERT_EQ(0, ioctl(card, MP_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
 	ASSERT_NE(0, ph.handle);
+	/* CPU access syncs vgem's mapped attachment. */
+	ASSERT_EQ(0, dma_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, dma_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
 	/* Attached: nobody can take it back into a session. */
 	ASSERT_EQ(-EBUSY, mp_import(self->fd, c1.pool_id, dfd, NULL));
 	ASSERT_EQ(0, close(dfd));
