@@ -55,6 +55,7 @@ struct mp_dma_heap_allocation_data {
 
 #define VGEM_NODE	"/dev/dri/card0"
 #define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+#define UPOOLS		"/sys/kernel/debug/mempool/upools"
 
 FIXTURE(export) {
 	int fd;
@@ -466,6 +467,25 @@ static bool file_has(const char *path, const char *a, const char *b)
 	return found;
 }
 
+/* The last column ("exp") of the pool's line in debugfs upools; -1 if none. */
+static int upools_exported(const char *name)
+{
+	char line[512], *last;
+	int n = -1;
+	FILE *f = fopen(UPOOLS, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, strlen(name)) || line[strlen(name)] != ' ')
+			continue;
+		last = strrchr(line, ' ');
+		n = last ? atoi(last + 1) : -1;
+	}
+	fclose(f);
+	return n;
+}
+
 TEST_F(export, named_in_fdinfo_and_bufinfo)
 {
 	char path[64], want[64];
@@ -483,8 +503,10 @@ TEST_F(export, named_in_fdinfo_and_bufinfo)
 		SKIP(return, BUFINFO ": %s", strerror(errno));
 	}
 	ASSERT_TRUE(file_has(BUFINFO, "mempool", want));
+	ASSERT_EQ(1, upools_exported(self->name));
 	ASSERT_EQ(0, close(dfd));
 	ASSERT_FALSE(file_has(BUFINFO, "mempool", want));
+	ASSERT_EQ(0, upools_exported(self->name));
 }
 
 TEST_F(export, vgem_imports_and_lets_go)
