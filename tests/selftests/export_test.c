@@ -277,6 +277,7 @@ TEST_F(export, rdonly_and_nocloexec)
 TEST_F(export, export_errors)
 {
 	struct mpool_export x = { .pool_id = self->c.pool_id };
+	struct mpool_pool_create c;
 	__u32 id, id2;
 	int dfd, rofd;
 
@@ -299,6 +300,18 @@ TEST_F(export, export_errors)
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, _IOC(_IOC_READ | _IOC_WRITE, MPOOL_IOC_MAGIC, 0x0A, 8),
 				    &x));
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* An id of a pool with room to grow, beyond its buffers. */
+	memset(&c, 0, sizeof(c));
+	mp_name(c.name, "expg");
+	c.engine = MPOOL_ENG_RING;
+	c.buf_size = self->bufsz;
+	c.buf_count = 2;
+	c.max_buf_count = 8;
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_POOL_CREATE, &c));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, c.pool_id, 5, 0, &dfd));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, c.pool_id, 7, 0, &dfd));
+	ASSERT_EQ(0, mp_destroy(self->fd, c.pool_id));
 
 	/* Twice: the second finds it gone. */
 	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
