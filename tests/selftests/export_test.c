@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <linux/dma-buf.h>
 
 #include "mempool_util.h"
@@ -567,6 +568,42 @@ TEST_F(export, vgem_imports_and_lets_go)
 	ASSERT_EQ(0, mp_release(self->fd, c1.pool_id, &id, 1));
 	munmap(m1, c1.mmap_len);
 	ASSERT_EQ(0, mp_destroy(self->fd, c1.pool_id));
+}
+
+/*
+ * A pipe still references a page of the dma-buf's mapping (vmsplice) when
+ * the last reference to the dma-buf goes: the buffer is quarantined, not
+ * free, until the pipe lets go, and the pipe reads the bytes as they were.
+ */
+TEST_F(export, referenced_pages_are_quarantined)
+{
+	struct mpool_pool_stats st;
+	struct iovec iov;
+	char got[64], *p;
+	int dfd, pfd[2];
+	__u32 id;
+
+	dfd = lease_fill_export(_metadata, self, 0, 0x3c, &id);
+	ASSERT_LE(0, dfd);
+	p = mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pipe(pfd));
+	iov.iov_base = p;
+	iov.iov_len = sizeof(got);
+	ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	ASSERT_EQ(0, close(dfd));
+
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(1, st.nr_quarantined);
+	ASSERT_EQ(0, st.nr_exported);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 0);
+	ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+	ASSERT_TRUE(filled(got, sizeof(got), 0x3c));
+	/* Drained: the next look at the pool finds it free. */
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	close(pfd[0]);
+	close(pfd[1]);
 }
 
 /*
