@@ -19,6 +19,8 @@
 #include <linux/wait.h>
 #include <uapi/linux/mempool.h>
 
+#include "upool.h"
+
 struct mpool;
 struct mpool_events;
 struct mpool_user;
@@ -79,6 +81,8 @@ struct mpool_upool {
 	atomic_long_t nr_short;
 	atomic_long_t nr_failed;
 	atomic_long_t nr_timed_out;
+	/* MPOOL_CREATE_F_HUGE: how faults mapped the buffers (enum mpool_map). */
+	atomic_long_t nr_maps[MPOOL_NR_MAPS];
 	wait_queue_head_t wq;		/* buffers came back, or the pool died */
 
 	/* Set from the moment a buffer leaves the mpool until it is back. */
