@@ -2,10 +2,12 @@
 /*
  * Huge pools (MPOOL_CREATE_F_HUGE): a 2 MiB buffer is mapped by one PMD,
  * which one minor fault fills and smaps shows as no 4 KiB page; revoked at
- * release (SIGBUS), zeroed for the next lessee, quarantined while pinned;
+ * release (SIGBUS), zeroed for the next lessee, quarantined while pinned,
+ * open to O_DIRECT;
  * the PTE fallbacks counted, each with its reason; sizes refused.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
 
@@ -204,6 +206,36 @@ TEST_F(huge, pinned_buffer_quarantined)
 	stats(_metadata, self, &st);
 	ASSERT_EQ(0, st.nr_quarantined);
 	ASSERT_EQ(NBUF, st.nr_free);
+}
+
+/*
+ * O_DIRECT both ways through the PMD: get_user_pages() reads the buffer
+ * for a write to a ram disk and writes it for the read back.
+ */
+TEST_F(huge, o_direct_through_pmd)
+{
+	const size_t len = 64 << 10;
+	struct mpool_pool_stats st;
+	__u32 id;
+	char *b;
+	int rd;
+
+	rd = open("/dev/ram15", O_RDWR | O_DIRECT);
+	if (rd < 0)
+		SKIP(return, "no /dev/ram15 (brd)");
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	memset(b, 0x3c, len);
+	ASSERT_EQ((ssize_t)len, pwrite(rd, b, len, 0));
+	ASSERT_EQ((ssize_t)len, pread(rd, b + HUGE - len, len, 0));
+	ASSERT_EQ(0, memcmp(b, b + HUGE - len, len));
+	close(rd);
+	stats(_metadata, self, &st);
+	ASSERT_EQ(1, st.pmd_maps);
+	ASSERT_EQ(0, st.pte_misaligned + st.pte_disabled + st.pte_other);
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	stats(_metadata, self, &st);
+	ASSERT_EQ(0, st.nr_quarantined);
 }
 
 /* A mapping whose address is not congruent with its offset gets PTEs. */

@@ -188,26 +188,27 @@ struct mpool_info {
  * keeps serving the leases already held until the last session attached
  * to it ends.
  *
- * Huge pages (MPOOL_CREATE_F_HUGE, buf_size a multiple of 2 MiB, else
- * -EINVAL). Every buffer is one naturally aligned compound page, the kind
- * a transparent huge page is, and each 2 MiB of it that a mapping covers
- * at a 2 MiB-aligned address is mapped by one PMD entry at its first
- * fault: one TLB entry and one minor fault for 512 pages. mmap() with no
- * address picks an aligned one. Otherwise that 2 MiB is mapped page by
- * page, and POOL_STATS counts why (see struct mpool_pool_stats): the
- * mapping does not cover it or is not aligned with its offset (MAP_FIXED,
- * a partial munmap()), THP is off for the mapping
- * (madvise(MADV_NOHUGEPAGE), prctl(PR_SET_THP_DISABLE)) or in the kernel,
- * or the range was mapped page by page before and its page table is still
- * there (also: 6.1 kernels map only the first 2 MiB of a larger buffer
- * with a PMD). The system's THP setting
+ * Huge pages (MPOOL_CREATE_F_HUGE; buf_size a multiple of the PMD size,
+ * 2 MiB on x86-64, which "2 MiB" stands for below; else -EINVAL). Every
+ * buffer is one naturally aligned compound page, the kind a transparent
+ * huge page is, and each 2 MiB of it that a mapping covers at an address
+ * congruent with its offset modulo 2 MiB is mapped by one PMD entry at
+ * its first fault: one TLB entry and one minor fault for 512 pages.
+ * mmap() with no address picks such an address. Otherwise the fault maps
+ * its page alone, and POOL_STATS counts why (see struct
+ * mpool_pool_stats): the mapping does not cover those 2 MiB or is not
+ * aligned with its offset (MAP_FIXED, a partial munmap()); THP is off for
+ * the mapping (madvise(MADV_NOHUGEPAGE), prctl(PR_SET_THP_DISABLE)) or in
+ * the kernel; the range was mapped page by page before and its page table
+ * is still there, or the kernel cannot map it with a PMD (6.1 maps only
+ * the first 2 MiB of a larger buffer so). The system's THP setting
  * (/sys/kernel/mm/transparent_hugepage/enabled) does not apply: the pool
  * asked for huge pages. A huge pool needs buf_size bytes of contiguous
  * memory per buffer, as any pool does; creation fails with -ENOMEM
  * rather than fall back to smaller pages. Revocation, zeroing and the
- * quarantine work as for any pool: a PMD-mapped buffer can be pinned
- * (O_DIRECT, vmsplice, io_uring), through the slow path of get_user_pages
- * on kernels that mark such PMDs special, and is quarantined while pinned.
+ * quarantine work as for any pool; I/O into a buffer (O_DIRECT,
+ * vmsplice, io_uring fixed buffers) pins it through the PMD as through
+ * pages, and a pinned buffer is quarantined at release.
  *
  * Charges. The pool and its memory count against mpool_info.max_pools and
  * max_bytes, and against the creator's per-user caps (max_user_pools,
