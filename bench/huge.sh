@@ -36,23 +36,11 @@ echo "$READS $ROUNDS" >"$root/etc/mpool-hugebench-args"
 csv=$B/hugebench.csv
 echo "clock,kernel,vcpus,mode,round,ns_per_read,prefault_faults,pmd_maps" >"$csv"
 for clock in tcg icount; do
-	accel=(-accel tcg)
-	[ "$clock" = tcg ] || accel+=(-icount "shift=0,sleep=off")
+	icount=()
+	[ "$clock" = tcg ] || icount=(-icount "shift=0,sleep=off")
 	log "[6.12] hugebench boot, $clock"
-	rc=0
-	timeout -k 10 "${HUGEBENCH_VM_TIMEOUT:-900}" \
-		qemu-system-x86_64 -machine pc "${accel[@]}" -cpu max -smp 1 -m 1G \
-		-no-reboot -display none -monitor none \
-		-kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" \
-		-append "console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1" \
-		-serial "file:$B/$clock.console.log" -serial "file:$B/$clock.results.log" \
-		</dev/null || rc=$?
-	tr -d '\r' <"$B/$clock.results.log" >"$B/$clock.results.txt"
-	if [ "$rc" != 0 ] || ! grep -q '^GUEST-DONE' "$B/$clock.results.txt" ||
-		grep -q '^HUGEBENCH-ERROR' "$B/$clock.results.txt"; then
-		grep '^HUGEBENCH-ERROR' "$B/$clock.results.txt" >&2 || true
-		die "hugebench boot $clock failed (qemu exit $rc; logs: $B/$clock.*.log)"
-	fi
+	BENCH_VM_TIMEOUT=${HUGEBENCH_VM_TIMEOUT:-900} \
+		bench_boot "$B" "$clock" '^HUGEBENCH-ERROR' "" "${icount[@]}"
 	sed -n "s/^HUGEBENCH,/$clock,/p" "$B/$clock.results.txt" >>"$csv"
 done
 

@@ -16,10 +16,14 @@
  * buffer under lease, and a lease ends by zapping it (below) or with the
  * session, which outlives every mapping. get_user_pages() through it
  * counts its references on the compound head, where the quarantine looks.
- * The PMD is inserted from ->fault, not ->huge_fault: 6.1 calls
- * ->huge_fault only while THP is enabled system-wide (sysfs "always", or
- * "madvise" and MADV_HUGEPAGE), 6.12 for VM_PFNMAP whatever the setting,
- * and a pool created huge should not depend on either.
+ * The VMA stays VM_MIXEDMAP, as for every pool: the pages a fault maps
+ * with PTEs are still referenced by their mapping, and get_user_pages()
+ * works through both kinds of entry (VM_PFNMAP would refuse it all). The
+ * PMD is inserted from ->fault, not ->huge_fault: for such a VMA both
+ * kernels call ->huge_fault only while THP is enabled system-wide (sysfs
+ * "always", or "madvise" and MADV_HUGEPAGE; 6.1 perhaps not at all, see
+ * its hugepage_vma_check()), and a pool created huge should not depend on
+ * that.
  *
  * Revocation zaps the released buffers' PTEs in the file's address space.
  * Every attachment owns a window of offsets no other attachment (of any
