@@ -16,8 +16,8 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/mm.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/poll.h>
