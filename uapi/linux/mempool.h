@@ -206,9 +206,9 @@ struct mpool_info {
  * asked for huge pages. A huge pool needs buf_size bytes of contiguous
  * memory per buffer, as any pool does; creation fails with -ENOMEM
  * rather than fall back to smaller pages. Revocation, zeroing and the
- * quarantine work as for any pool; I/O into a buffer (O_DIRECT,
- * vmsplice, io_uring fixed buffers) pins it through the PMD as through
- * pages, and a pinned buffer is quarantined at release.
+ * quarantine work as for any pool: what pins a buffer through its
+ * mapping (O_DIRECT, vmsplice) does so through a PMD as through pages,
+ * and the buffer is quarantined at release while pinned.
  *
  * Charges. The pool and its memory count against mpool_info.max_pools and
  * max_bytes, and against the creator's per-user caps (max_user_pools,
