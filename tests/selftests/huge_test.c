@@ -94,9 +94,10 @@ static bool reads_back(const char *p, size_t len, long page)
  * Rss minus FilePmdMapped of the VMA at @addr, in kB: the 4 KiB pages
  * mapped there. A PMD of ours is FilePmdMapped where the kernel counts it
  * (6.1) and not counted at all where it is special (6.12); pages the
- * fault handler mapped one by one are Rss on both.
+ * fault handler mapped one by one are Rss on both. FilePmdMapped goes
+ * to *@pmd_kb if not NULL.
  */
-static long smaps_pte_kb(void *addr)
+static long smaps_pte_kb(void *addr, long *pmd_kb)
 {
 	unsigned long start, end, a = (unsigned long)addr;
 	long rss = -1, pmd = -1, v;
@@ -118,6 +119,8 @@ static long smaps_pte_kb(void *addr)
 		}
 	}
 	fclose(f);
+	if (pmd_kb)
+		*pmd_kb = pmd;
 	return rss < 0 || pmd < 0 ? -1 : rss - pmd;
 }
 
@@ -130,6 +133,7 @@ static void stats(struct __test_metadata *_metadata, FIXTURE_DATA(huge) *self,
 TEST_F(huge, one_pmd_one_fault)
 {
 	struct mpool_pool_stats st;
+	long pmd_kb;
 	__u32 id;
 	char *b;
 
@@ -139,7 +143,8 @@ TEST_F(huge, one_pmd_one_fault)
 	/* 512 pages, one fault: the rest were mapped by the same PMD. */
 	ASSERT_EQ(1, touch(b, HUGE, self->page));
 	ASSERT_TRUE(reads_back(b, HUGE, self->page));
-	ASSERT_EQ(0, smaps_pte_kb(b));
+	ASSERT_EQ(0, smaps_pte_kb(b, &pmd_kb));
+	TH_LOG("smaps FilePmdMapped: %ld kB", pmd_kb);
 	stats(_metadata, self, &st);
 	ASSERT_EQ(1, st.pmd_maps);
 	ASSERT_EQ(0, st.pte_misaligned + st.pte_disabled + st.pte_other);
@@ -253,7 +258,7 @@ TEST_F(huge, misaligned_mapping_falls_back)
 			  self->fd, self->c.mmap_offset + (__u64)id * HUGE));
 	ASSERT_EQ((long)self->npages, touch(b, HUGE, self->page));
 	ASSERT_TRUE(reads_back(b, HUGE, self->page));
-	ASSERT_EQ((long)(HUGE >> 10), smaps_pte_kb(b));
+	ASSERT_EQ((long)(HUGE >> 10), smaps_pte_kb(b, NULL));
 	stats(_metadata, self, &st);
 	ASSERT_EQ(0, st.pmd_maps);
 	ASSERT_EQ(self->npages, st.pte_misaligned);
@@ -277,7 +282,7 @@ TEST_F(huge, nohugepage_falls_back)
 		b = self->map + (size_t)ids[i] * HUGE;
 		ASSERT_EQ((long)self->npages, touch(b, HUGE, self->page));
 		/* The VMA spans the pool's window: every buffer touched so far. */
-		ASSERT_EQ((long)(i + 1) * (long)(HUGE >> 10), smaps_pte_kb(b));
+		ASSERT_EQ((long)(i + 1) * (long)(HUGE >> 10), smaps_pte_kb(b, NULL));
 	}
 	stats(_metadata, self, &st);
 	ASSERT_EQ(0, st.pmd_maps);
@@ -302,7 +307,7 @@ TEST_F(huge, nohugepage_falls_back)
 	ASSERT_NE(MAP_FAILED, self->map);
 	b = self->map + (size_t)id * HUGE;
 	ASSERT_EQ(1, touch(b, HUGE, self->page));
-	ASSERT_EQ(0, smaps_pte_kb(b));
+	ASSERT_EQ(0, smaps_pte_kb(b, NULL));
 	stats(_metadata, self, &st);
 	ASSERT_EQ(1, st.pmd_maps);
 	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
