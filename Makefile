@@ -54,8 +54,10 @@ shell: setup
 	@tests/vm/run.sh 6.12 shell
 
 # mempool.ko against kmem_cache, kmalloc, mempool_t, objpool and a spinlocked
-# stack, in QEMU with 1, 2 and 4 vCPUs: bench/results/ (see bench/run.sh).
+# stack, in QEMU with 1, 2 and 4 vCPUs: bench/results/ (see bench/run.sh);
+# then PMD- against PTE-mapped buffers (bench/huge.sh).
 bench: setup
 	@bench/run.sh
+	@bench/huge.sh
 
 .PHONY: all modules userspace examples clean setup lint check check-kcsan demo shell bench

@@ -64,20 +64,8 @@ for ioa in $ioas; do
 	for boot in $(seq "$boots"); do
 		tag=ioa$ioa-boot$boot
 		log "[6.12] icount boot $tag"
-		rc=0
-		timeout -k 10 "${ICOUNT_VM_TIMEOUT:-600}" \
-			qemu-system-x86_64 -machine pc -accel tcg -icount shift=0,sleep=off \
-			-cpu max -smp 1 -m 1G -no-reboot -display none -monitor none \
-			-kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" \
-			-append "console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1 slab_nomerge init_on_alloc=$ioa" \
-			-serial "file:$B/$tag.console.log" -serial "file:$B/$tag.results.log" \
-			</dev/null || rc=$?
-		tr -d '\r' <"$B/$tag.results.log" >"$B/$tag.results.txt"
-		if [ "$rc" != 0 ] || ! grep -q '^GUEST-DONE' "$B/$tag.results.txt" ||
-			grep -qE '^BENCH-(ERROR|DMESG)' "$B/$tag.results.txt"; then
-			grep -E '^BENCH-(ERROR|DMESG)' "$B/$tag.results.txt" >&2 || true
-			die "icount boot $tag failed (qemu exit $rc; logs: $B/$tag.*.log)"
-		fi
+		BENCH_VM_TIMEOUT=${ICOUNT_VM_TIMEOUT:-600} bench_boot "$B" "$tag" '^BENCH-(ERROR|DMESG)' \
+			"slab_nomerge init_on_alloc=$ioa" -icount shift=0,sleep=off
 		grep -q '^BENCH-INFO,.*clocksource tsc' "$B/$tag.results.txt" ||
 			die "icount boot $tag: the guest clock is not the tsc, so ns are not instructions"
 		# BENCH,kernel,vcpus,ioa,workload,subject,size,ns_per_pair,...

@@ -4,11 +4,13 @@
  *
  * An arena is one page-allocator allocation of a fixed order per pool, split
  * into independent order-0 pages so that /dev/mempool can vm_insert_page()
- * any of them and the last reference to each frees it. It holds a power of
+ * any of them and the last reference to each frees it; with MPOOL_F_HUGE it
+ * stays one compound page, mapped whole by PMDs. It holds a power of
  * two objects (the last arena slot may be short), so an index splits into
  * (slot, offset) with a shift and a mask. The way back, object -> index for
  * mpool_free(), uses the slot number stored in page->private of every page
- * of the arena, never anything inside object memory.
+ * of the arena (of a huge one, its head), never anything inside object
+ * memory.
  *
  * Capacity changes only under pool->lock: grow adds arenas to empty slots,
  * shrink frees arenas all of whose objects it managed to take out of the
@@ -93,6 +95,25 @@ static unsigned int mpool_slot_pages(const struct mpool *pool, unsigned int slot
 			    PAGE_SIZE);
 }
 
+/*
+ * One compound page, which a PMD can map: its pages share the head's
+ * reference count, so that get_user_pages() taking 512 references through
+ * a PMD at once (6.1's fast path does) counts them where the quarantine
+ * looks. A huge arena holds one object, whose first page is the head:
+ * that is where mpool_hot_obj_span() reads the slot, and the only page
+ * whose ->private is ours to use.
+ */
+static void *mpool_arena_alloc_huge(struct mpool *pool, unsigned int slot,
+				    gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages_node(pool->node, gfp | __GFP_COMP, order);
+
+	if (!page)
+		return NULL;
+	set_page_private(page, slot);
+	return page_address(page);
+}
+
 static void *mpool_arena_alloc(struct mpool *pool, unsigned int slot, gfp_t gfp)
 {
 	unsigned int nr_pages = mpool_slot_pages(pool, slot);
@@ -103,6 +124,8 @@ static void *mpool_arena_alloc(struct mpool *pool, unsigned int slot, gfp_t gfp)
 	if (mpool_should_fail())
 		return NULL;
 	gfp = (gfp & MPOOL_ARENA_GFP_CALLER) | __GFP_ACCOUNT | __GFP_ZERO;
+	if (pool->flags & MPOOL_F_HUGE)
+		return mpool_arena_alloc_huge(pool, slot, gfp, order);
 	page = alloc_pages_node(pool->node, gfp, order);
 	if (!page)
 		return NULL;
@@ -126,6 +149,11 @@ static void mpool_arena_free_pages(const struct mpool *pool, unsigned int slot,
 	unsigned int nr_pages = mpool_slot_pages(pool, slot);
 	unsigned int i;
 
+	if (pool->flags & MPOOL_F_HUGE) {
+		set_page_private(virt_to_page(base), 0);
+		__free_pages(virt_to_page(base), get_order((size_t)nr_pages << PAGE_SHIFT));
+		return;
+	}
 	for (i = 0; i < nr_pages; i++) {
 		struct page *page = virt_to_page(base + ((size_t)i << PAGE_SHIFT));
 

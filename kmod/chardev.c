@@ -19,6 +19,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/poll.h>
@@ -158,6 +159,8 @@ static const struct file_operations mpool_fops = {
 	.unlocked_ioctl	= mpool_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= mpool_mmap,
+	/* Addresses congruent with the offset mod 2 MiB, for PMDs (mmap.c). */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.poll		= mpool_poll,
 	.llseek		= noop_llseek,
 };

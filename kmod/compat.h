@@ -143,6 +143,20 @@ static inline void mpool_vm_flags_mod(struct vm_area_struct *vma,
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 }
 #endif
+/*
+ * vmf_insert_pfn_pmd() maps a pfn with a PMD. Where the architecture has a
+ * special bit in PMDs (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 on x86) the
+ * PMD carries it and nothing looks at the struct page behind it. 6.1 has
+ * none: smaps and get_user_pages() take such a PMD for a THP, whose first
+ * page must be a compound head (VM_BUG_ON_PAGE() in
+ * follow_trans_huge_pmd() on CONFIG_DEBUG_VM kernels). There only the
+ * first 2 MiB of a compound page may be mapped by a PMD.
+ */
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#define MPOOL_PMD_MAPS_TAIL	true
+#else
+#define MPOOL_PMD_MAPS_TAIL	false
+#endif
 /* ---- end /dev/mempool ------------------------------------------------------ */
 
 #endif /* _MPOOL_COMPAT_H */

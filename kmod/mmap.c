@@ -9,6 +9,22 @@
  * for as long as it stays mapped, so a page can never be freed under a
  * mapping, whatever happens to its pool.
  *
+ * A huge pool's buffers (MPOOL_F_HUGE: compound pages) are mapped 2 MiB at
+ * a time by one PMD, vmf_insert_pfn_pmd(), where the VMA allows: the only
+ * way a module can map a PMD on both 6.1 and 6.12. Such a PMD holds no
+ * page reference (6.12 marks it special). None is needed: it maps only a
+ * buffer under lease, and a lease ends by zapping it (below) or with the
+ * session, which outlives every mapping. get_user_pages() through it
+ * counts its references on the compound head, where the quarantine looks.
+ * The VMA stays VM_MIXEDMAP, as for every pool: the pages a fault maps
+ * with PTEs are still referenced by their mapping, and get_user_pages()
+ * works through both kinds of entry (VM_PFNMAP would refuse it all). The
+ * PMD is inserted from ->fault, not ->huge_fault: for such a VMA both
+ * kernels call ->huge_fault only while THP is enabled system-wide (sysfs
+ * "always", or "madvise" and MADV_HUGEPAGE; 6.1 perhaps not at all, see
+ * its hugepage_vma_check()), and a pool created huge should not depend on
+ * that.
+ *
  * Revocation zaps the released buffers' PTEs in the file's address space.
  * Every attachment owns a window of offsets no other attachment (of any
  * session) uses, so the zap reaches exactly the session's own mappings of
@@ -16,10 +32,70 @@
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
+#include <linux/sched/coredump.h>
 
 #include "compat.h"
 #include "session.h"
 #include "upool.h"
+
+/* Pages one PMD maps. */
+#define MPOOL_PMD_PAGES		(PMD_SIZE >> PAGE_SHIFT)
+
+/*
+ * Whether the 2 MiB around @vmf can be one PMD of its VMA: the VMA covers
+ * it, at an address congruent with the offset (a huge pool's buffers, and
+ * so each 2 MiB of them, start at offsets that are multiples of 2 MiB),
+ * and THP is not off for it. Return: MPOOL_MAP_PMD, or why not.
+ */
+static enum mpool_map mpool_pmd_fit(const struct vm_fault *vmf)
+{
+	const struct vm_area_struct *vma = vmf->vma;
+	unsigned long haddr = vmf->address & PMD_MASK;
+
+	if (haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end ||
+	    ((vmf->address >> PAGE_SHIFT) - vmf->pgoff) % MPOOL_PMD_PAGES)
+		return MPOOL_MAP_PTE_MISALIGNED;
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || !has_transparent_hugepage() ||
+	    (vma->vm_flags & VM_NOHUGEPAGE) ||
+	    test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags))
+		return MPOOL_MAP_PTE_DISABLED;
+	return MPOOL_MAP_PMD;
+}
+
+/*
+ * Map the 2 MiB of a huge pool's buffer around the fault with one PMD.
+ * Only this handler, under att->lock with the buffer leased, fills the
+ * VMA's page tables there, and a zap comes only after the lease ends: the
+ * PMD read here stays what it is until the insertion.
+ *
+ * Return: VM_FAULT_NOPAGE (mapped, now or by a fault that came first), an
+ * error, or 0 to map the faulting page alone with a PTE.
+ */
+static vm_fault_t mpool_fault_pmd(struct vm_fault *vmf, struct mpool_att *att,
+				  u32 idx, u32 pg)
+{
+	struct page *page = mpool_upool_page(att->up, idx, pg & ~(MPOOL_PMD_PAGES - 1));
+	struct folio *folio = page_folio(page);
+	pmd_t pmd = READ_ONCE(*vmf->pmd);
+	enum mpool_map how;
+
+	/* Not a huge pool. */
+	if (!folio_test_large(folio))
+		return 0;
+	if (pmd_trans_huge(pmd))
+		return VM_FAULT_NOPAGE;
+	how = mpool_pmd_fit(vmf);
+	/* A page table left from PTEs mapped here before, or 6.1 (compat.h). */
+	if (how == MPOOL_MAP_PMD &&
+	    (!pmd_none(pmd) || (!MPOOL_PMD_MAPS_TAIL && page != &folio->page)))
+		how = MPOOL_MAP_PTE_OTHER;
+	mpool_upool_count_map(att->up, how);
+	if (how != MPOOL_MAP_PMD)
+		return 0;
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(page)),
+				  vmf->vma->vm_flags & VM_WRITE);
+}
 
 static vm_fault_t mpool_vm_fault(struct vm_fault *vmf)
 {
@@ -42,9 +118,12 @@ static vm_fault_t mpool_vm_fault(struct vm_fault *vmf)
 	pg = off % att->buf_pages;
 
 	mutex_lock(&att->lock);
-	if (test_bit(idx, att->leased))
-		ret = vmf_insert_page(vmf->vma, vmf->address,
-				      mpool_upool_page(att->up, idx, pg));
+	if (test_bit(idx, att->leased)) {
+		ret = mpool_fault_pmd(vmf, att, idx, pg);
+		if (!ret)
+			ret = vmf_insert_page(vmf->vma, vmf->address,
+					      mpool_upool_page(att->up, idx, pg));
+	}
 	mutex_unlock(&att->lock);
 	return ret;
 }

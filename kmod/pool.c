@@ -853,6 +853,9 @@ static int mpool_params_check(const struct mpool_params *p)
 		return -EINVAL;
 	if ((p->flags & MPOOL_F_PAGE_ALIGNED) && !PAGE_ALIGNED(p->obj_size))
 		return -EINVAL;
+	if ((p->flags & MPOOL_F_HUGE) &&
+	    (!(p->flags & MPOOL_F_PAGE_ALIGNED) || !IS_ALIGNED(p->obj_size, PMD_SIZE)))
+		return -EINVAL;
 	if (p->node != NUMA_NO_NODE &&
 	    (p->node < 0 || p->node >= MAX_NUMNODES || !node_online(p->node)))
 		return -EINVAL;

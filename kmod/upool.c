@@ -110,6 +110,8 @@ int mpool_upool_check(const struct mpool_pool_create *req)
 	if (!req->buf_size || !PAGE_ALIGNED(req->buf_size) ||
 	    req->buf_size > PAGE_SIZE << MPOOL_MAX_PAGE_ORDER)
 		return -EINVAL;
+	if ((req->flags & MPOOL_CREATE_F_HUGE) && !IS_ALIGNED(req->buf_size, PMD_SIZE))
+		return -EINVAL;
 	if (!req->buf_count || max < req->buf_count || max > MPOOL_MAX_BUF_COUNT)
 		return -EINVAL;
 	/* The whole id range must fit the mmap window. */
@@ -291,7 +293,8 @@ static int mpool_upool_build(struct mpool_upool *up, const struct mpool_pool_cre
 		.max_objs = up->max_bufs,
 		.node = req->flags & MPOOL_CREATE_F_NODE ? req->node : NUMA_NO_NODE,
 		/* Only a resize, charged, changes what the pool holds. */
-		.flags = MPOOL_F_PAGE_ALIGNED | MPOOL_F_FIXED,
+		.flags = MPOOL_F_PAGE_ALIGNED | MPOOL_F_FIXED |
+			 (req->flags & MPOOL_CREATE_F_HUGE ? MPOOL_F_HUGE : 0),
 	};
 	char mname[MPOOL_NAME_MAX];
 	struct mpool *pool;
@@ -799,6 +802,10 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->exports = atomic_long_read(&up->nr_exports);
 	st->imports = atomic_long_read(&up->nr_imports);
 	st->reserved_export = 0;
+	st->pmd_maps = atomic_long_read(&up->nr_maps[MPOOL_MAP_PMD]);
+	st->pte_misaligned = atomic_long_read(&up->nr_maps[MPOOL_MAP_PTE_MISALIGNED]);
+	st->pte_disabled = atomic_long_read(&up->nr_maps[MPOOL_MAP_PTE_DISABLED]);
+	st->pte_other = atomic_long_read(&up->nr_maps[MPOOL_MAP_PTE_OTHER]);
 	/* The pool's own thresholds and crossings, low_events included. */
 	mpool_watch_stats(up, st);
 }

@@ -34,6 +34,15 @@ struct user_namespace;
 /* User pools that may exist at once, destroyed ones still holding memory included. */
 #define MPOOL_MAX_POOLS		256
 
+/* How a fault mapped (part of) a huge pool's buffer: POOL_STATS counts them. */
+enum mpool_map {
+	MPOOL_MAP_PMD,			/* 2 MiB with one PMD entry */
+	MPOOL_MAP_PTE_MISALIGNED,	/* a PTE: the VMA does not fit a PMD there */
+	MPOOL_MAP_PTE_DISABLED,		/* a PTE: THP is off for the VMA */
+	MPOOL_MAP_PTE_OTHER,		/* a PTE: a page table was there, or 6.1 */
+	MPOOL_NR_MAPS,
+};
+
 bool mpool_upool_name_valid(const char *name);
 int mpool_upool_check(const struct mpool_pool_create *req);
 struct mpool_upool *mpool_upool_create(const struct mpool_pool_create *req,
@@ -73,6 +82,7 @@ u64 mpool_upool_window(const struct mpool_upool *up);
 u32 mpool_upool_engine(const struct mpool_upool *up);
 const char *mpool_upool_name(const struct mpool_upool *up);
 struct page *mpool_upool_page(struct mpool_upool *up, u32 idx, u32 pg);
+void mpool_upool_count_map(struct mpool_upool *up, enum mpool_map how);
 void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 		       struct user_namespace *ns);
 bool mpool_upool_may_attach(const struct mpool_upool *up, const struct mpool_account *acct);

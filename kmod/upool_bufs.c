@@ -266,14 +266,18 @@ undo:
 /*
  * After revocation, only the mpool's own reference should remain on each
  * page. More means something took one through the mapping (GUP, vmsplice,
- * a pipe, O_DIRECT in flight) and can still read or write the page.
+ * a pipe, O_DIRECT in flight) and can still read or write the page. The
+ * pages of a huge pool's buffer are one compound page, whose references
+ * are all counted on its head: one folio to look at.
  */
 static bool mpool_upool_buf_idle(struct mpool_upool *up, u32 idx)
 {
+	struct folio *folio;
 	unsigned int pg;
 
-	for (pg = 0; pg < up->buf_pages; pg++) {
-		if (page_ref_count(mpool_idx_to_page(up->pool, idx, pg)) != 1)
+	for (pg = 0; pg < up->buf_pages; pg += folio_nr_pages(folio)) {
+		folio = page_folio(mpool_idx_to_page(up->pool, idx, pg));
+		if (folio_ref_count(folio) != 1)
 			return false;
 	}
 	return true;
@@ -624,6 +628,16 @@ const char *mpool_upool_name(const struct mpool_upool *up)
 struct page *mpool_upool_page(struct mpool_upool *up, u32 idx, u32 pg)
 {
 	return mpool_idx_to_page(up->pool, idx, pg);
+}
+
+/**
+ * mpool_upool_count_map() - count how a fault mapped a huge pool's buffer
+ * @up: the pool
+ * @how: a PMD, or a PTE and why
+ */
+void mpool_upool_count_map(struct mpool_upool *up, enum mpool_map how)
+{
+	atomic_long_inc(&up->nr_maps[how]);
 }
 
 /**

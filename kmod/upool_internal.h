@@ -19,6 +19,8 @@
 #include <linux/wait.h>
 #include <uapi/linux/mempool.h>
 
+#include "upool.h"
+
 struct mpool;
 struct mpool_events;
 struct mpool_user;
@@ -83,6 +85,8 @@ struct mpool_upool {
 	atomic_t nr_exported;
 	atomic_long_t nr_exports;
 	atomic_long_t nr_imports;
+	/* MPOOL_CREATE_F_HUGE: how faults mapped the buffers (enum mpool_map). */
+	atomic_long_t nr_maps[MPOOL_NR_MAPS];
 	wait_queue_head_t wq;		/* buffers came back, or the pool died */
 
 	/* Set from the moment a buffer leaves the mpool until it is back. */

@@ -475,6 +475,37 @@ static void pool_page_aligned(struct kunit *test)
  * arena, and, on CONFIG_DEBUG_VM kernels, an object freed twice. Each is
  * counted and leaves the pool as it was.
  */
+/*
+ * MPOOL_F_HUGE: each object one compound page, its head first, which a PMD
+ * can map; only an object's start is one of the pool's objects.
+ */
+static void pool_huge(struct kunit *test)
+{
+	struct mpool_params *p = mpool_test_params(test, "huge", PMD_SIZE, 2, 2);
+	struct mpool *pool;
+	struct page *page;
+	void *objs[2];
+	unsigned int i;
+	u32 idx;
+
+	p->flags = MPOOL_F_PAGE_ALIGNED | MPOOL_F_HUGE;
+	pool = mpool_test_create(test, p);
+	KUNIT_ASSERT_EQ(test, mpool_alloc_bulk(pool, objs, 2, GFP_KERNEL), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)objs[i], PMD_SIZE));
+		KUNIT_ASSERT_EQ(test, mpool_obj_to_idx(pool, objs[i], &idx), 0);
+		page = mpool_idx_to_page(pool, idx, 0);
+		KUNIT_EXPECT_TRUE(test, PageHead(page));
+		KUNIT_EXPECT_EQ(test, compound_order(page), get_order(PMD_SIZE));
+		KUNIT_EXPECT_EQ(test, page_count(page), 1);
+		page = mpool_idx_to_page(pool, idx, (PMD_SIZE >> PAGE_SHIFT) - 1);
+		KUNIT_EXPECT_PTR_EQ(test, compound_head(page), virt_to_page(objs[i]));
+		KUNIT_EXPECT_EQ(test, mpool_obj_to_idx(pool, objs[i] + PAGE_SIZE, &idx),
+				-EINVAL);
+	}
+	mpool_free_bulk(pool, objs, 2);
+}
+
 static void pool_refuses_bad_free(struct kunit *test)
 {
 	static const size_t aligns[] = { 0, 4 };	/* stride 128, stride 100 */
@@ -564,6 +595,8 @@ static void pool_bad_params(struct kunit *test)
 	EXPECT_EINVAL(init_objs, 17);
 	EXPECT_EINVAL(flags, 0x80);
 	EXPECT_EINVAL(flags, MPOOL_F_PAGE_ALIGNED);
+	EXPECT_EINVAL(flags, MPOOL_F_HUGE);
+	EXPECT_EINVAL(flags, MPOOL_F_PAGE_ALIGNED | MPOOL_F_HUGE);
 	EXPECT_EINVAL(align, 3);
 	EXPECT_EINVAL(align, 2 * PAGE_SIZE);
 	EXPECT_EINVAL(node, MAX_NUMNODES);
@@ -687,6 +720,7 @@ static struct kunit_case mpool_pool_cases[] = {
 	KUNIT_CASE_PARAM(pool_shrinker_pages, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_percpu_cpu_dead, mpool_engine_gen_params),
 	KUNIT_CASE_PARAM(pool_refuses_bad_free, mpool_engine_gen_params),
+	KUNIT_CASE_PARAM(pool_huge, mpool_engine_gen_params),
 	KUNIT_CASE(pool_bad_params),
 	{}
 };

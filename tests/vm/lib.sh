@@ -132,3 +132,26 @@ stock_modules() {
 		basename "${path%.xz}" >> "$dest/order"
 	done
 }
+
+# bench_boot DIR TAG ERR_RE APPEND [QEMU_OPTION...]: boot IMAGE (after
+# resolve_kernel) with one vCPU under TCG and DIR/initramfs.cpio.gz, the
+# kernel command line APPEND after the usual panic options. The guest's
+# ttyS1 lands in DIR/TAG.results.txt; fails unless the guest said
+# GUEST-DONE and no line matched ERR_RE. Timeout: BENCH_VM_TIMEOUT (600 s).
+bench_boot() {
+	local dir=$1 tag=$2 err=$3 append=$4 rc=0
+	shift 4
+	timeout -k 10 "${BENCH_VM_TIMEOUT:-600}" \
+		qemu-system-x86_64 -machine pc -accel tcg "$@" -cpu max -smp 1 -m 1G \
+		-no-reboot -display none -monitor none \
+		-kernel "$IMAGE" -initrd "$dir/initramfs.cpio.gz" \
+		-append "console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1 $append" \
+		-serial "file:$dir/$tag.console.log" -serial "file:$dir/$tag.results.log" \
+		</dev/null || rc=$?
+	tr -d '\r' <"$dir/$tag.results.log" >"$dir/$tag.results.txt"
+	if [ "$rc" != 0 ] || ! grep -q '^GUEST-DONE' "$dir/$tag.results.txt" ||
+		grep -qE "$err" "$dir/$tag.results.txt"; then
+		grep -E "$err" "$dir/$tag.results.txt" >&2 || true
+		die "boot $tag failed (qemu exit $rc; logs: $dir/$tag.*.log)"
+	fi
+}

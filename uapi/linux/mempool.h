@@ -93,6 +93,7 @@
 #define MPOOL_FEAT_CONFIG	0x100ULL /* MPOOL_IOC_POOL_CONFIG, max_buf_count */
 #define MPOOL_FEAT_EVENTS	0x200ULL /* MPOOL_IOC_POOL_EVENTS */
 #define MPOOL_FEAT_EXPORT	0x400ULL /* MPOOL_IOC_EXPORT, MPOOL_IOC_IMPORT */
+#define MPOOL_FEAT_HUGE		0x1000ULL /* MPOOL_CREATE_F_HUGE */
 
 /**
  * struct mpool_info - what this module supports
@@ -158,7 +159,9 @@ struct mpool_info {
 /* struct mpool_pool_create.flags */
 #define MPOOL_CREATE_F_NODE	0x1U	/* allocate on NUMA node @node */
 #define MPOOL_CREATE_F_SESSION	0x2U	/* session-scoped, not persistent */
-#define MPOOL_CREATE_F_ALL	(MPOOL_CREATE_F_NODE | MPOOL_CREATE_F_SESSION)
+#define MPOOL_CREATE_F_HUGE	0x4U	/* 2 MiB pages, mapped with PMDs */
+#define MPOOL_CREATE_F_ALL	(MPOOL_CREATE_F_NODE | MPOOL_CREATE_F_SESSION | \
+				 MPOOL_CREATE_F_HUGE)
 
 /* Who may attach to a pool (struct mpool_pool_create.access) */
 #define MPOOL_ACCESS_OWNER	0	/* the creating user only */
@@ -199,6 +202,28 @@ struct mpool_info {
  * creator's user that is attached to it ends. Either way, a destroyed pool
  * keeps serving the leases already held until the last session attached
  * to it ends.
+ *
+ * Huge pages (MPOOL_CREATE_F_HUGE; buf_size a multiple of the PMD size,
+ * 2 MiB on x86-64, which "2 MiB" stands for below; else -EINVAL). Every
+ * buffer is one naturally aligned compound page, the kind a transparent
+ * huge page is, and each 2 MiB of it that a mapping covers at an address
+ * congruent with its offset modulo 2 MiB is mapped by one PMD entry at
+ * its first fault: one TLB entry and one minor fault for 512 pages.
+ * mmap() with no address picks such an address. Otherwise the fault maps
+ * its page alone, and POOL_STATS counts why (see struct
+ * mpool_pool_stats): the mapping does not cover those 2 MiB or is not
+ * aligned with its offset (MAP_FIXED, a partial munmap()); THP is off for
+ * the mapping (madvise(MADV_NOHUGEPAGE), prctl(PR_SET_THP_DISABLE)) or in
+ * the kernel; the range was mapped page by page before and its page table
+ * is still there, or the kernel cannot map it with a PMD (6.1 maps only
+ * the first 2 MiB of a larger buffer so). The system's THP setting
+ * (/sys/kernel/mm/transparent_hugepage/enabled) does not apply: the pool
+ * asked for huge pages. A huge pool needs buf_size bytes of contiguous
+ * memory per buffer, as any pool does; creation fails with -ENOMEM
+ * rather than fall back to smaller pages. Revocation, zeroing and the
+ * quarantine work as for any pool: what pins a buffer through its
+ * mapping (O_DIRECT, vmsplice) does so through a PMD as through pages,
+ * and the buffer is quarantined at release while pinned.
  *
  * Charges. The pool and its memory count against mpool_info.max_pools and
  * max_bytes, and against the creator's per-user caps (max_user_pools,
@@ -368,6 +393,15 @@ struct mpool_release {
  * @exports: out: buffers exported since the pool was created
  * @imports: out: exported buffers imported back into a session since
  * @reserved: out: zero
+ * @pmd_maps: out: MPOOL_CREATE_F_HUGE: 2 MiB ranges of buffers mapped by
+ *	one PMD entry, in any session's mapping
+ * @pte_misaligned: out: ditto: faults mapped with a 4 KiB PTE because the
+ *	mapping did not cover the 2 MiB around them or was not aligned with
+ *	its offset
+ * @pte_disabled: out: ditto, because THP was off for the mapping
+ *	(MADV_NOHUGEPAGE, PR_SET_THP_DISABLE) or the kernel or CPU has none
+ * @pte_other: out: ditto, because the range already had a page table, or
+ *	the kernel cannot map that part of the buffer with a PMD
  *
  * low_events counts MPOOL_EVENT_LOW crossings. On a quiet pool
  * nr_free + nr_leased + nr_exported + nr_quarantined == buf_count and
@@ -420,6 +454,11 @@ struct mpool_pool_stats {
 	__u32 reserved_export;
 	__u64 exports;
 	__u64 imports;
+	/* Since API version 1 + MPOOL_FEAT_HUGE. */
+	__u64 pmd_maps;
+	__u64 pte_misaligned;
+	__u64 pte_disabled;
+	__u64 pte_other;
 };
 
 /**
@@ -683,7 +722,8 @@ struct mpool_import {
  *                 EINVAL  access unknown, or max_buf_count below
  *                         buf_count or above mpool_info.max_buf_count,
  *                         or buf_size * max_buf_count above 4 GiB (the
- *                         pool's mmap window)
+ *                         pool's mmap window), or MPOOL_CREATE_F_HUGE
+ *                         with a buf_size not a multiple of 2 MiB
  *   POOL_ATTACH   ENOENT  no pool has that name
  *                 EACCES  the pool's access mode does not let the
  *                         caller in (no CAP_SYS_ADMIN)

@@ -252,6 +252,10 @@ static void json_stats(const struct mpool_pool_stats *p)
 	JSON_U(p, low_events);
 	JSON_U(p, high_events);
 	JSON_U(p, fail_events);
+	JSON_U(p, pmd_maps);
+	JSON_U(p, pte_misaligned);
+	JSON_U(p, pte_disabled);
+	JSON_U(p, pte_other);
 	putchar('}');
 }
 

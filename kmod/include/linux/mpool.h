@@ -95,7 +95,17 @@ enum mpool_engine {
  * any idle object. For owners that charge someone for every object.
  */
 #define MPOOL_F_FIXED		0x4u
-#define MPOOL_F_ALL		(MPOOL_F_PAGE_ALIGNED | MPOOL_F_ZERO | MPOOL_F_FIXED)
+/*
+ * Each object is one compound page (obj_size a multiple of PMD_SIZE, with
+ * MPOOL_F_PAGE_ALIGNED), which a mapping of it to userspace may map with
+ * PMD entries. An object that large is a naturally aligned allocation of
+ * its own anyway: the flag only keeps it in one piece, so it never falls
+ * back to smaller pages; the pool fails to grow (-ENOMEM) when the page
+ * allocator has no such block.
+ */
+#define MPOOL_F_HUGE		0x8u
+#define MPOOL_F_ALL		(MPOOL_F_PAGE_ALIGNED | MPOOL_F_ZERO | MPOOL_F_FIXED | \
+				 MPOOL_F_HUGE)
 
 #define MPOOL_NAME_MAX		32
 /* Objects are named by u32 indices internally; keep the side arrays sane. */
