@@ -72,7 +72,7 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
-#define MPOOL_IOCTL_MAX_SIZE	256
+#define MPOOL_IOCTL_MAX_SIZE	512
 
 static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg)
 {
