@@ -310,6 +310,37 @@ def overlap(rows, key):
     return r["mops"] * r["ns"] / (1000.0 * r["threads"])
 
 
+def numa(rows, kernels, ioas, vcpus, sizes):
+    """node_remote against node_local, same boot: what a remote free costs."""
+    out = []
+    for k in kernels:
+        for ioa in ioas:
+            for v in vcpus:
+                for s in sizes:
+                    body = []
+                    for subj in SUBJECTS:
+                        loc = rows.get((k, v, ioa, "node_local", subj, s))
+                        rem = rows.get((k, v, ioa, "node_remote", subj, s))
+                        if not loc or not rem or loc["ns"] <= 0:
+                            continue
+                        body.append([bold_ours(subj), f"{loc['ns']:.0f}", f"{rem['ns']:.0f}",
+                                     fmt(rem["ns"] / loc["ns"])])
+                    if body:
+                        out.append(f"### Linux {k}, {v} vCPUs (two nodes), init_on_alloc={ioa}, "
+                                   f"{s} B\n")
+                        out.append(md_table(["subject", "node_local ns/pair",
+                                             "node_remote ns/pair", "remote ÷ local"], body))
+    if out:
+        out.insert(0, "## Remote-node against local-node recycling\n")
+        out.insert(1, "One producer on the first CPU gets objects and queues them to a "
+                   "consumer that puts them: on another CPU of the same node (`node_local`) "
+                   "or of the other node (`node_remote`). The mpool subjects are bound to the "
+                   "producer's node, so the percpu engine sends node_remote's frees home in "
+                   "batches instead of caching them on the consumer's CPU. TCG models no "
+                   "NUMA distance: the ratio is the software's cost alone.\n")
+    return out
+
+
 def plots(outdir, rows, kernels, vcpus, ioas, sizes):
     try:
         import matplotlib
@@ -456,6 +487,7 @@ def main():
     md += goals(rows, kernels, ioas)
     md.append("")
     md += analysis(rows, kernels, ioas, vcpus)
+    md += numa(rows, kernels, ioas, vcpus, sizes)
 
     yard = []
     for k in kernels:

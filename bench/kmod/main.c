@@ -21,6 +21,13 @@
  *           (@prodcons_pairs): on a host with fewer cores than vCPUs more
  *           pairs would time the host's scheduling of spinning vCPUs
  *  miss     get from a pool whose every object is out, on every CPU at once
+ *  node_local, node_remote
+ *           prodcons with one pair, the producer on the first online CPU
+ *           and the mpool subjects bound to its node (mpool_params.node),
+ *           the consumer on another CPU of the same node (node_local) or on
+ *           a CPU of another node (node_remote): what the percpu engine's
+ *           node-aware recycling costs a remote free, side by side with
+ *           the local one. Skipped without two such CPUs
  *
  * Every run happens at module load. Each (workload, size, subject) gets a
  * warm-up of a quarter run and then @reps timed runs of @ops pairs per
@@ -57,9 +64,9 @@
 
 #include "compat.h"
 
-static char *workloads = "hot,bulk16,prodcons,miss";
+static char *workloads = "hot,bulk16,prodcons,miss,node_local,node_remote";
 module_param(workloads, charp, 0444);
-MODULE_PARM_DESC(workloads, "comma-separated: hot,bulk16,prodcons,miss");
+MODULE_PARM_DESC(workloads, "comma-separated: hot,bulk16,prodcons,miss,node_local,node_remote");
 
 static char *subjects =
 	"percpu,ring,lockfree,kmem_cache,kmalloc,mempool,objpool,spinlock,null,irqsave";
@@ -131,6 +138,8 @@ enum mpool_bench_workload {
 	MPOOL_BENCH_BULK16,
 	MPOOL_BENCH_PRODCONS,
 	MPOOL_BENCH_MISS,
+	MPOOL_BENCH_NODE_LOCAL,
+	MPOOL_BENCH_NODE_REMOTE,
 	MPOOL_BENCH_NR_WORKLOADS,
 };
 
@@ -139,6 +148,8 @@ static const char *const mpool_bench_workload_names[] = {
 	[MPOOL_BENCH_BULK16]	= "bulk16",
 	[MPOOL_BENCH_PRODCONS]	= "prodcons",
 	[MPOOL_BENCH_MISS]	= "miss",
+	[MPOOL_BENCH_NODE_LOCAL]	= "node_local",
+	[MPOOL_BENCH_NODE_REMOTE]	= "node_remote",
 };
 
 enum mpool_bench_role {
@@ -570,6 +581,8 @@ static __always_inline void mpool_bench_work_one(struct mpool_bench_thread *t,
 		mpool_bench_bulk(t, id);
 		break;
 	case MPOOL_BENCH_PRODCONS:
+	case MPOOL_BENCH_NODE_LOCAL:
+	case MPOOL_BENCH_NODE_REMOTE:
 		if (t->role == MPOOL_BENCH_PRODUCER)
 			mpool_bench_produce(t, id);
 		else
@@ -744,6 +757,33 @@ static int mpool_bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool mpool_bench_is_node(enum mpool_bench_workload wl)
+{
+	return wl == MPOOL_BENCH_NODE_LOCAL || wl == MPOOL_BENCH_NODE_REMOTE;
+}
+
+/* The node workloads' producer: the first online CPU. */
+static unsigned int mpool_bench_node_producer(void)
+{
+	return cpumask_first(cpu_online_mask);
+}
+
+/*
+ * Their consumer: another online CPU of the producer's node (node_local) or
+ * of another node (node_remote); nr_cpu_ids if there is none.
+ */
+static unsigned int mpool_bench_node_consumer(enum mpool_bench_workload wl)
+{
+	unsigned int prod = mpool_bench_node_producer(), cpu;
+	bool local = wl == MPOOL_BENCH_NODE_LOCAL;
+
+	for_each_online_cpu(cpu) {
+		if (cpu != prod && local == (cpu_to_node(cpu) == cpu_to_node(prod)))
+			return cpu;
+	}
+	return nr_cpu_ids;
+}
+
 static int mpool_bench_subj_setup(struct mpool_bench_subj *s,
 				  enum mpool_bench_workload wl)
 {
@@ -774,6 +814,8 @@ static int mpool_bench_subj_setup(struct mpool_bench_subj *s,
 		p.engine = engines[s->id];
 		if (zero)
 			p.flags |= MPOOL_F_ZERO;
+		if (mpool_bench_is_node(wl))
+			p.node = cpu_to_node(mpool_bench_node_producer());
 		s->mp = mpool_create(&p);
 		if (IS_ERR_OR_NULL(s->mp))
 			return s->mp ? PTR_ERR(s->mp) : -ENOMEM;
@@ -898,6 +940,8 @@ static bool mpool_bench_applies(enum mpool_bench_subject id,
 		return wl == MPOOL_BENCH_HOT;
 	if (wl == MPOOL_BENCH_PRODCONS && num_online_cpus() < 2)
 		return false;
+	if (mpool_bench_is_node(wl) && mpool_bench_node_consumer(wl) >= nr_cpu_ids)
+		return false;
 	/* Slab never runs dry, so it has no empty-pool miss to time. */
 	if (wl == MPOOL_BENCH_MISS)
 		return mpool_bench_is_mpool(id) || id == MPOOL_BENCH_OBJPOOL ||
@@ -915,10 +959,25 @@ static int mpool_bench_threads(struct mpool_bench_run *r)
 		if (prodcons_pairs)
 			online = min(online, 2 * prodcons_pairs);
 	}
+	if (mpool_bench_is_node(r->wl))
+		online = 2;
 	r->th = kcalloc(online, sizeof(*r->th), GFP_KERNEL);
 	r->queues = kcalloc(online / 2 + 1, sizeof(*r->queues), GFP_KERNEL);
 	if (!r->th || !r->queues)
 		return -ENOMEM;
+	if (mpool_bench_is_node(r->wl)) {
+		r->th[0] = (struct mpool_bench_thread){
+			.run = r, .q = r->queues, .role = MPOOL_BENCH_PRODUCER,
+			.cpu = mpool_bench_node_producer(),
+		};
+		r->th[1] = (struct mpool_bench_thread){
+			.run = r, .q = r->queues, .role = MPOOL_BENCH_CONSUMER,
+			.cpu = mpool_bench_node_consumer(r->wl),
+		};
+		/* Without a consumer CPU, nothing applies: no thread starts. */
+		r->nr_threads = r->th[1].cpu < nr_cpu_ids ? 2 : 0;
+		return 0;
+	}
 	for_each_online_cpu(cpu) {
 		struct mpool_bench_thread *t;
 

@@ -26,6 +26,20 @@ headers_release() {
 	echo "${dep#linux-headers-}"
 }
 
+# numa_args MEM VCPUS NODES: QEMU's arguments, one a line, for NODES NUMA
+# nodes (the ACPI SRAT tells the guest), each with an equal share of the
+# vCPUs (node 0 the first ones) and of the RAM; none for one node.
+numa_args() {
+	local mem=$1 smp=$2 nodes=$3 n per mib
+	[ "$nodes" -gt 1 ] || return 0
+	mib=$(( $(numfmt --from=iec "$mem") / nodes >> 20 ))
+	per=$((smp / nodes))
+	for ((n = 0; n < nodes; n++)); do
+		printf '%s\n' -object "memory-backend-ram,id=m$n,size=${mib}M" \
+			-numa "node,nodeid=$n,cpus=$((n * per))-$((n * per + per - 1)),memdev=m$n"
+	done
+}
+
 # Resolve a kernel name (6.1, 6.12, debug, kcsan) to KDIR (build tree for
 # external modules) and IMAGE (bootable bzImage).
 resolve_kernel() {

@@ -105,15 +105,7 @@ cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 $extra ${MPOOL_CMDLIN
 qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "$smp,sockets=$smp" -m "$mem"
       -no-reboot -display none -monitor none
       -kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" -append "$cmdline")
-# NUMA nodes (ACPI SRAT), each with its share of the vCPUs and of the RAM.
-if [ "$nodes" -gt 1 ]; then
-	node_mib=$(( $(numfmt --from=iec "$mem") / nodes >> 20 ))
-	per=$((smp / nodes))
-	for ((n = 0; n < nodes; n++)); do
-		qemu+=(-object "memory-backend-ram,id=m$n,size=${node_mib}M"
-		       -numa "node,nodeid=$n,cpus=$((n * per))-$((n * per + per - 1)),memdev=m$n")
-	done
-fi
+mapfile -t -O "${#qemu[@]}" qemu < <(numa_args "$mem" "$smp" "$nodes")
 
 case "$mode" in
 shell) exec "${qemu[@]}" -serial mon:stdio -serial null ;;
