@@ -22,12 +22,17 @@
  *           pairs would time the host's scheduling of spinning vCPUs
  *  miss     get from a pool whose every object is out, on every CPU at once
  *  node_local, node_remote
- *           prodcons with one pair, the producer on the first online CPU
- *           and the mpool subjects bound to its node (mpool_params.node),
- *           the consumer on another CPU of the same node (node_local) or on
- *           a CPU of another node (node_remote): what the percpu engine's
- *           node-aware recycling costs a remote free, side by side with
- *           the local one. Skipped without two such CPUs
+ *           a producer on the first online CPU gets a batch of
+ *           MPOOL_BENCH_QLEN objects, then a consumer on another CPU of the
+ *           same node (node_local) or of another node (node_remote) puts
+ *           them all, and so on, the mpool subjects bound to the
+ *           producer's node (mpool_params.node): what the percpu engine's
+ *           node-aware recycling costs a remote free, against a local one.
+ *           The two take turns, the idle one asleep on a completion, and
+ *           only their get and put phases are timed: no vCPU spins, so the
+ *           figure does not time the host's scheduling of vCPUs, and under
+ *           -icount (one vCPU running at a time) it counts instructions.
+ *           Skipped without two such CPUs
  *
  * Every run happens at module load. Each (workload, size, subject) gets a
  * warm-up of a quarter run and then @reps timed runs of @ops pairs per
@@ -178,6 +183,9 @@ struct mpool_bench_queue {
 	unsigned int head ____cacheline_aligned_in_smp;	/* consumer's */
 	unsigned int tail ____cacheline_aligned_in_smp;	/* producer's */
 	void *slots[MPOOL_BENCH_QLEN] ____cacheline_aligned_in_smp;
+	/* node_local and node_remote: the turns of the two sides */
+	struct completion filled;
+	struct completion drained;
 };
 
 /* One subject, set up for one object size. */
@@ -213,6 +221,7 @@ struct mpool_bench_thread {
 	unsigned int cpu;
 	u64 t0;
 	u64 t1;
+	u64 busy;	/* node_local, node_remote: ns in timed phases */
 	u64 fails;
 } ____cacheline_aligned_in_smp;
 
@@ -243,6 +252,11 @@ static bool mpool_bench_listed(const char *list, const char *name)
 			p++;
 	}
 	return false;
+}
+
+static bool mpool_bench_is_node(enum mpool_bench_workload wl)
+{
+	return wl == MPOOL_BENCH_NODE_LOCAL || wl == MPOOL_BENCH_NODE_REMOTE;
 }
 
 static __always_inline void *mpool_bench_kmalloc(size_t size, gfp_t gfp)
@@ -551,6 +565,54 @@ static __always_inline void mpool_bench_consume(struct mpool_bench_thread *t,
 	}
 }
 
+/*
+ * node_local and node_remote, one side: a batch of gets (producer) or puts
+ * (consumer) per turn, timed; the other side sleeps meanwhile.
+ */
+static __always_inline void mpool_bench_turns(struct mpool_bench_thread *t,
+					      enum mpool_bench_subject id)
+{
+	struct mpool_bench_run *r = t->run;
+	struct mpool_bench_queue *q = t->q;
+	bool prod = t->role == MPOOL_BENCH_PRODUCER;
+	unsigned int i, n;
+	u64 done, t0;
+
+	for (done = 0; done < r->ops; done += n) {
+		n = min_t(u64, MPOOL_BENCH_QLEN, r->ops - done);
+		if (!prod)
+			wait_for_completion(&q->filled);
+		if (READ_ONCE(r->abort))
+			break;
+		t0 = ktime_get_ns();
+		for (i = 0; i < n; i++) {
+			if (!prod) {
+				mpool_bench_put(r->s, id, q->slots[i]);
+				continue;
+			}
+			q->slots[i] = mpool_bench_get(r->s, id, GFP_KERNEL);
+			if (!q->slots[i]) {
+				/* The pool holds a batch and more: this is a bug. */
+				t->fails++;
+				WRITE_ONCE(r->abort, true);
+				break;
+			}
+		}
+		t->busy += ktime_get_ns() - t0;
+		if (prod) {
+			complete(&q->filled);
+			if (READ_ONCE(r->abort))
+				break;
+			wait_for_completion(&q->drained);
+		} else {
+			complete(&q->drained);
+		}
+	}
+	/* The other side may be asleep waiting for a turn that never comes. */
+	if (READ_ONCE(r->abort))
+		complete(prod ? &q->filled : &q->drained);
+}
+
 static __always_inline void mpool_bench_miss(struct mpool_bench_thread *t,
 					     enum mpool_bench_subject id)
 {
@@ -581,12 +643,14 @@ static __always_inline void mpool_bench_work_one(struct mpool_bench_thread *t,
 		mpool_bench_bulk(t, id);
 		break;
 	case MPOOL_BENCH_PRODCONS:
-	case MPOOL_BENCH_NODE_LOCAL:
-	case MPOOL_BENCH_NODE_REMOTE:
 		if (t->role == MPOOL_BENCH_PRODUCER)
 			mpool_bench_produce(t, id);
 		else
 			mpool_bench_consume(t, id);
+		break;
+	case MPOOL_BENCH_NODE_LOCAL:
+	case MPOOL_BENCH_NODE_REMOTE:
+		mpool_bench_turns(t, id);
 		break;
 	case MPOOL_BENCH_MISS:
 		mpool_bench_miss(t, id);
@@ -697,10 +761,13 @@ static int mpool_bench_once(struct mpool_bench_run *r, u64 ops,
 
 		t->t0 = 0;
 		t->t1 = 0;
+		t->busy = 0;
 		t->fails = 0;
 		if (t->q) {
 			t->q->head = 0;
 			t->q->tail = 0;
+			init_completion(&t->q->filled);
+			init_completion(&t->q->drained);
 		}
 		t->task = kthread_create_on_node(mpool_bench_thread_fn, t,
 						 cpu_to_node(t->cpu),
@@ -736,6 +803,11 @@ static int mpool_bench_once(struct mpool_bench_run *r, u64 ops,
 		if (t->role == MPOOL_BENCH_WORKER) {
 			sum_ns += t->t1 - t->t0;
 			nr_lanes++;
+		} else if (t->role == MPOOL_BENCH_CONSUMER &&
+			   mpool_bench_is_node(r->wl)) {
+			/* Their timed turns only, not the hand-overs. */
+			sum_ns += t->busy + r->th[i - 1].busy;
+			nr_lanes++;
 		} else if (t->role == MPOOL_BENCH_CONSUMER) {
 			/* A pair's time: its producer's start to this end. */
 			sum_ns += t->t1 - r->th[i - 1].t0;
@@ -755,11 +827,6 @@ static int mpool_bench_cmp_u64(const void *a, const void *b)
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static bool mpool_bench_is_node(enum mpool_bench_workload wl)
-{
-	return wl == MPOOL_BENCH_NODE_LOCAL || wl == MPOOL_BENCH_NODE_REMOTE;
 }
 
 /* The node workloads' producer: the first online CPU. */
