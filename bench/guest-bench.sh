@@ -14,7 +14,7 @@ echo "BENCH-INFO,kernel $(uname -r),$(nproc) vCPUs,cmdline $(cat /proc/cmdline)"
 insmod /lib/mpool/mempool.ko $mparams || { echo "BENCH-ERROR,insmod mempool.ko failed"; exit 1; }
 dmesg -c >/dev/null
 
-for wl in ${workloads:-hot bulk16 prodcons miss}; do
+for wl in ${workloads:-hot bulk16 prodcons miss node_local node_remote}; do
 	# shellcheck disable=SC2086 # $args is a list of module parameters
 	if ! insmod /lib/mpool/mempool_bench.ko workloads="$wl" $args; then
 		echo "BENCH-ERROR,insmod mempool_bench.ko workloads=$wl failed"

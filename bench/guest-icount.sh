@@ -1,16 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Inside an instruction-counting VM (QEMU -icount shift=0,sleep=off, one
-# vCPU): the guest clock advances one nanosecond per instruction, so the
-# ns_per_pair that mempool_bench.ko prints is instructions per get+put pair.
+# vCPU, or several that take turns: bench/icount.sh --numa): the guest clock
+# advances one nanosecond per instruction, so the ns_per_pair that
+# mempool_bench.ko prints is instructions per get+put pair.
 # Waits for the guest's own start-up work to end first: it would be counted.
 args=$(cat /etc/mpool-bench-args 2>/dev/null)
 zero_subjects=$(cat /etc/mpool-bench-zero 2>/dev/null)
+workloads=$(cat /etc/mpool-bench-workloads 2>/dev/null)
 
 echo "BENCH-INFO,kernel $(uname -r),$(nproc) vCPUs,clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource),cmdline $(cat /proc/cmdline)"
 insmod /lib/mpool/mempool.ko || { echo "BENCH-ERROR,insmod mempool.ko failed"; exit 1; }
 
-# Busy and total jiffies of the one CPU, from /proc/stat.
+# Busy and total jiffies of all the CPUs, from /proc/stat.
 cpu_times() {
 	read -r _ user nice sys idle iowait irq softirq steal _ </proc/stat
 	echo "$((user + nice + sys + irq + softirq + steal)) $((user + nice + sys + idle + iowait + irq + softirq + steal))"
@@ -33,7 +35,7 @@ dmesg -c >/dev/null
 
 run() {
 	# shellcheck disable=SC2086 # lists of module parameters
-	if ! insmod /lib/mpool/mempool_bench.ko workloads=hot $args "$@"; then
+	if ! insmod /lib/mpool/mempool_bench.ko workloads="${workloads:-hot}" $args "$@"; then
 		echo "BENCH-ERROR,insmod mempool_bench.ko $* failed"
 		dmesg | tail -n 5 | sed 's/^/BENCH-DMESG,/'
 	fi

@@ -310,6 +310,39 @@ def overlap(rows, key):
     return r["mops"] * r["ns"] / (1000.0 * r["threads"])
 
 
+def numa(rows, kernels, ioas, vcpus, sizes):
+    """node_remote against node_local, same boot: what a remote free costs."""
+    out = []
+    for k in kernels:
+        for ioa in ioas:
+            for v in vcpus:
+                for s in sizes:
+                    body = []
+                    for subj in SUBJECTS:
+                        loc = rows.get((k, v, ioa, "node_local", subj, s))
+                        rem = rows.get((k, v, ioa, "node_remote", subj, s))
+                        if not loc or not rem or loc["ns"] <= 0:
+                            continue
+                        body.append([bold_ours(subj), f"{loc['ns']:.0f}", f"{rem['ns']:.0f}",
+                                     fmt(rem["ns"] / loc["ns"])])
+                    if body:
+                        out.append(f"### Linux {k}, {v} vCPUs (two nodes), init_on_alloc={ioa}, "
+                                   f"{s} B\n")
+                        out.append(md_table(["subject", "node_local ns/pair",
+                                             "node_remote ns/pair", "remote ÷ local"], body))
+    if out:
+        out.insert(0, "## Remote-node against local-node recycling\n")
+        out.insert(1, "A producer on the first CPU gets 256 objects, then a consumer puts "
+                   "them, on another CPU of the same node (`node_local`) or of the other "
+                   "node (`node_remote`); the two take turns and only their gets and puts "
+                   "are timed. The mpool subjects are bound to the producer's node, so the "
+                   "percpu engine sends node_remote's frees home in batches instead of "
+                   "caching them on the consumer's CPU. TCG models no NUMA distance: the "
+                   "ratio is the software's cost alone, and on a loaded host a noisy one "
+                   "(`bench/icount.sh --numa` counts instructions instead).\n")
+    return out
+
+
 def plots(outdir, rows, kernels, vcpus, ioas, sizes):
     try:
         import matplotlib
@@ -353,8 +386,9 @@ def plots(outdir, rows, kernels, vcpus, ioas, sizes):
                 ax.text(max(vcpus), 0.3, "more vCPUs\nthan host cores", fontsize=8,
                         ha="right", va="bottom", color="0.35")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
-               frameon=False)
+    if labels:  # a run of other workloads only (BENCH_WORKLOADS) has no hot line
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9,
+                   frameon=False)
     fig.suptitle(f"Linux {k}: throughput vs vCPUs (emulated; compare lines, not values; our "
                  "engines thick; see the boots table for how loaded the host was)", fontsize=10)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
@@ -456,6 +490,7 @@ def main():
     md += goals(rows, kernels, ioas)
     md.append("")
     md += analysis(rows, kernels, ioas, vcpus)
+    md += numa(rows, kernels, ioas, vcpus, sizes)
 
     yard = []
     for k in kernels:

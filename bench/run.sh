@@ -26,6 +26,11 @@
 #   BENCH_WORK      work folder (builds, logs), default build/bench
 #   BENCH_HOST=0    skip the host part (harness, callgrind)
 #   BENCH_ICOUNT=0  skip the instruction counts (bench/icount.sh)
+#   BENCH_WORKLOADS mempool_bench.ko workloads, default all of them:
+#                   "hot bulk16 prodcons miss node_local node_remote"
+#   BENCH_NUMA_SMP  vCPU counts booted as two NUMA nodes (half the vCPUs and
+#                   half the RAM each), for the node_local and node_remote
+#                   workloads, default "4"
 #   BENCH_QUICK=1   smoke test: 6.12, 2 vCPUs, 1 rep, few ops, no host part;
 #                   results go to build/bench/quick/ unless BENCH_OUT is set
 set -euo pipefail
@@ -136,6 +141,7 @@ csv=$B/bench.csv
 	echo "qemu: $(qemu-system-x86_64 --version | head -n 1) (TCG, no KVM)"
 	echo "kernels: $KERNELS"
 	echo "vcpus: $SMPS"
+	echo "two NUMA nodes: ${BENCH_NUMA_SMP-4} vCPUs"
 	echo "init_on_alloc=0 boots: ${IOA0_SMPS:-none}"
 	echo "reps: $REPS"
 	echo "ops: $OPS"
@@ -151,7 +157,11 @@ boot() {
 	tag=$kname-smp$smp-ioa$ioa
 	local cmdline="console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1"
 	[ "$ioa" = 1 ] || cmdline+=" init_on_alloc=0"
-	local waited others load0
+	local waited others load0 nodes=1 numa topo=$smp
+	# One socket per node: cores sharing a cache across nodes make the
+	# guest kernel warn (topology_sane()), which panic_on_warn turns fatal.
+	case " ${BENCH_NUMA_SMP-4} " in *" $smp "*) nodes=2 topo=$smp,sockets=2 ;; esac
+	mapfile -t numa < <(numa_args 2G "$smp" "$nodes")
 	wait_idle
 	load0=$(cut -d' ' -f1 /proc/loadavg)
 	log "[$tag] booting $(basename "$IMAGE") (load $load0)"
@@ -159,7 +169,8 @@ boot() {
 	rm -f "$B/$tag.console.log" "$B/$tag.results.log"
 	timeout -k 10 "${BENCH_VM_TIMEOUT:-900}" \
 		qemu-system-x86_64 -machine pc -accel tcg,thread=multi -cpu max \
-		-smp "$smp" -m 2G -no-reboot -display none -monitor none \
+		-smp "$topo" -m 2G "${numa[@]}" \
+		-no-reboot -display none -monitor none \
 		-kernel "$IMAGE" -initrd "$KB/initramfs.cpio.gz" -append "$cmdline" \
 		-serial "file:$B/$tag.console.log" -serial "file:$B/$tag.results.log" \
 		</dev/null || rc=$?
@@ -193,11 +204,12 @@ for kname in $KERNELS; do
 		die "[$kname] mempool_bench.ko build has warnings"
 	fi
 	cp "$KB/src/mempool.ko" "$KB/src/bench/kmod/mempool_bench.ko" "$KB/root/lib/mpool/"
-	# libmempool is compiled in from its sources, as mempoolctl is.
+	# libmempool as its Makefile builds it (the version comes from there).
+	make -s -C "$TOP_DIR/userspace" OBJDIR="$KB/libmempool" "$KB/libmempool/libmempool.a"
 	cc -O2 -std=gnu11 -Wall -Wextra -Werror -pthread -static \
 		-I"$TOP_DIR/userspace/include" -I"$TOP_DIR/uapi" \
 		-o "$KB/root/bin/mpool-ubench" "$BENCH_DIR/user/ubench.c" \
-		"$TOP_DIR"/userspace/lib/*.c -lm
+		"$KB/libmempool/libmempool.a" -lm
 	cp /bin/busybox "$KB/root/bin/busybox"
 	cp "$VM_DIR/init" "$KB/root/init"
 	cp "$BENCH_DIR/guest-bench.sh" "$KB/root/lib/mpool/"
@@ -207,6 +219,7 @@ for kname in $KERNELS; do
 	# mempool.ko parameters, e.g. BENCH_MPOOL_PARAMS="stats=0" to price the statistics.
 	echo "${BENCH_MPOOL_PARAMS:-}" >"$KB/root/etc/mpool-bench-mparams"
 	echo "$UOPS" >"$KB/root/etc/mpool-bench-uops"
+	echo "${BENCH_WORKLOADS:-}" >"$KB/root/etc/mpool-bench-workloads"
 	(cd "$KB/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$KB/initramfs.cpio.gz"
 
 	for smp in $SMPS; do

@@ -15,6 +15,16 @@
  * Capacity changes only under pool->lock: grow adds arenas to empty slots,
  * shrink frees arenas all of whose objects it managed to take out of the
  * engine. A slot freed by a shrink is refilled by a later grow.
+ *
+ * Placement. A pool bound to a node gets every arena there or not at all
+ * (__GFP_THISNODE: a grow fails with -ENOMEM rather than fall back), so
+ * that "on node N" is a fact its users and the percpu engine's node-aware
+ * recycling can rely on, as with DPDK's per-socket mempools. A pool bound
+ * to none asks for the node of the CPU that created it (every grow, not
+ * only the first, so that its memory stays in one place while it can) and
+ * takes any other the page allocator falls back to. Each arena's pages are
+ * counted on their node (page_to_nid(); a buddy block never spans nodes)
+ * in pool->node_pages, for the statistics.
  */
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
@@ -83,8 +93,10 @@ int mpool_arena_setup(struct mpool *pool)
 	pool->shrink_slots = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots,
 							     unsigned int),
 						 pool->node);
+	pool->node_pages = mpool_kvzalloc_node(mpool_array(nr_node_ids, long),
+					       pool->node);
 	if (!pool->hot.arena_base || !pool->slot_map || !pool->shrink_map ||
-	    !pool->shrink_count || !pool->shrink_slots)
+	    !pool->shrink_count || !pool->shrink_slots || !pool->node_pages)
 		return -ENOMEM;
 	return 0;
 }
@@ -93,6 +105,14 @@ static unsigned int mpool_slot_pages(const struct mpool *pool, unsigned int slot
 {
 	return DIV_ROUND_UP((size_t)mpool_slot_objs(pool, slot) * pool->hot.stride,
 			    PAGE_SIZE);
+}
+
+/* Under pool->lock; the statistics read the counts locklessly. */
+static void mpool_arena_count(struct mpool *pool, struct page *page, long nr)
+{
+	unsigned long *n = &pool->node_pages[page_to_nid(page)];
+
+	WRITE_ONCE(*n, *n + nr);
 }
 
 /*
@@ -106,10 +126,11 @@ static unsigned int mpool_slot_pages(const struct mpool *pool, unsigned int slot
 static void *mpool_arena_alloc_huge(struct mpool *pool, unsigned int slot,
 				    gfp_t gfp, unsigned int order)
 {
-	struct page *page = alloc_pages_node(pool->node, gfp | __GFP_COMP, order);
+	struct page *page = alloc_pages_node(pool->alloc_node, gfp | __GFP_COMP, order);
 
 	if (!page)
 		return NULL;
+	mpool_arena_count(pool, page, 1U << order);
 	set_page_private(page, slot);
 	return page_address(page);
 }
@@ -124,11 +145,14 @@ static void *mpool_arena_alloc(struct mpool *pool, unsigned int slot, gfp_t gfp)
 	if (mpool_should_fail())
 		return NULL;
 	gfp = (gfp & MPOOL_ARENA_GFP_CALLER) | __GFP_ACCOUNT | __GFP_ZERO;
+	if (pool->node != NUMA_NO_NODE)
+		gfp |= __GFP_THISNODE;
 	if (pool->flags & MPOOL_F_HUGE)
 		return mpool_arena_alloc_huge(pool, slot, gfp, order);
-	page = alloc_pages_node(pool->node, gfp, order);
+	page = alloc_pages_node(pool->alloc_node, gfp, order);
 	if (!page)
 		return NULL;
+	mpool_arena_count(pool, page, nr_pages);
 	/*
 	 * Independent pages: each can be mapped to userspace on its own and
 	 * is freed by its last put, and the tail of a short arena goes back
@@ -143,17 +167,21 @@ static void *mpool_arena_alloc(struct mpool *pool, unsigned int slot, gfp_t gfp)
 	return page_address(page);
 }
 
-static void mpool_arena_free_pages(const struct mpool *pool, unsigned int slot,
+static void mpool_arena_free_pages(struct mpool *pool, unsigned int slot,
 				   void *base)
 {
 	unsigned int nr_pages = mpool_slot_pages(pool, slot);
 	unsigned int i;
 
 	if (pool->flags & MPOOL_F_HUGE) {
+		unsigned int order = get_order((size_t)nr_pages << PAGE_SHIFT);
+
+		mpool_arena_count(pool, virt_to_page(base), -(1L << order));
 		set_page_private(virt_to_page(base), 0);
-		__free_pages(virt_to_page(base), get_order((size_t)nr_pages << PAGE_SHIFT));
+		__free_pages(virt_to_page(base), order);
 		return;
 	}
+	mpool_arena_count(pool, virt_to_page(base), -(long)nr_pages);
 	for (i = 0; i < nr_pages; i++) {
 		struct page *page = virt_to_page(base + ((size_t)i << PAGE_SHIFT));
 
@@ -244,6 +272,7 @@ void mpool_arena_teardown(struct mpool *pool)
 		for_each_set_bit(slot, pool->slot_map, pool->hot.nr_slots)
 			mpool_arena_free_pages(pool, slot, pool->hot.arena_base[slot]);
 	}
+	kvfree(pool->node_pages);
 	kvfree(pool->shrink_slots);
 	kvfree(pool->shrink_count);
 	kvfree(pool->shrink_map);

@@ -4,7 +4,8 @@
  *
  *   pools          one line per named pool: name, engine, object size,
  *                  capacity, in use, hit rate, misses
- *   <pool>/stats   "key value" lines, like /proc/vmstat
+ *   <pool>/stats   "key value" lines, like /proc/vmstat; nodeN_pages: the
+ *                  pool's arena pages on each online node N
  *   <pool>/config  "key value" lines: how the pool was built
  *   <pool>/percpu  one line per possible CPU: its counters and, for the
  *                  percpu engine, how many idle objects its cache holds
@@ -24,6 +25,7 @@
 #include <linux/debugfs.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
 #include <linux/percpu-refcount.h>
 #include <linux/seq_file.h>
 
@@ -85,6 +87,7 @@ static int mpool_stats_show(struct seq_file *m, void *v)
 {
 	struct mpool *pool = m->private;
 	struct mpool_stats_sum s;
+	int nid;
 
 	mpool_stats_read(pool, &s);
 	seq_printf(m, "stats_enabled %d\n", s.enabled);
@@ -124,6 +127,9 @@ static int mpool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "above_max_miss %d\n", s.rate.miss_high);
 	seq_printf(m, "min_hit_events %llu\n", s.rate.hit_events);
 	seq_printf(m, "max_miss_events %llu\n", s.rate.miss_events);
+	seq_printf(m, "remote_frees %llu\n", s.remote_frees);
+	for_each_online_node(nid)
+		seq_printf(m, "node%d_pages %lu\n", nid, mpool_stats_node_pages(pool, nid));
 	return 0;
 }
 

@@ -16,6 +16,23 @@
  * other CPUs cannot get them: a get that cannot block may fail while they
  * do; one that can block flushes every cache first (pool.c). A CPU that goes
  * offline has its cache flushed to the depot once it is dead.
+ *
+ * Node-aware recycling. A pool bound to a node (mpool_params.node) has all
+ * its memory there (kmod/arena.c) and one depot, which is that node's. A
+ * CPU of another node may get objects from it like any CPU, but what it
+ * frees must not stay in its own magazines, to be handed out again on the
+ * wrong side: it goes home, to the depot, where the CPUs of the pool's node
+ * find it (page_pool recycles only pages of its node, SLUB frees a remote
+ * object to its slab's node, for the same reason). Such a CPU's cache has
+ * put_max 0, so its put hit fails at no cost to any other CPU's put (see
+ * <linux/mpool/magazine.h>), and the slow path below gathers its frees in a
+ * batch magazine of its own, e->remote[cpu], that goes to the depot when
+ * full: one lock per MPOOL_MAG_SIZE remote frees, counted in remote_free
+ * (objects) and flush (batches). Which CPUs are remote is decided when the
+ * pool is built, from cpu_to_node(), which is fixed for a possible CPU.
+ * A pool bound to no node sits on its creator's node when memory allows
+ * (kmod/arena.c) and recycles everything locally: it never asked for a
+ * node.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -28,6 +45,8 @@
 struct mpool_pcp {
 	struct mpool_depot depot;
 	struct mpool_mag *mags;
+	/* [nr_cpu_ids] node-bound pools: each remote CPU's batch, else NULL */
+	struct mpool_mag **remote;
 	struct mpool *pool;		/* for the hotplug callback */
 	struct hlist_node cpuhp_node;
 };
@@ -94,16 +113,26 @@ static void mpool_pcp_put_bulk(struct mpool *pool, const u32 *idx,
 			       unsigned int n)
 {
 	struct mpool_pcp *e = pool->engine;
+	struct mpool_mag **batch = NULL;
 	struct mpool_mag_cache *c;
 	enum mpool_mag_result res;
 	unsigned int i, trades = 0;
-	unsigned long flags;
+	unsigned long flags, obj;
 	bool lost = false;
 
 	local_irq_save(flags);
 	c = this_cpu_ptr(&pool->hot.cpu->mags);
+	/* A CPU of another node than the pool's: see the top of this file. */
+	if (unlikely(!c->put_max)) {
+		batch = &e->remote[smp_processor_id()];
+		__this_cpu_add(pool->stats->remote_free, n);
+	}
 	for (i = 0; i < n; i++) {
-		res = mpool_mag_free(c, &e->depot, mpool_pcp_obj(pool, idx[i]));
+		obj = mpool_pcp_obj(pool, idx[i]);
+		if (batch)
+			res = mpool_mag_send(batch, &e->depot, obj);
+		else
+			res = mpool_mag_free(c, &e->depot, obj);
 		trades += res == MPOOL_MAG_DEPOT;
 		lost |= res == MPOOL_MAG_EMPTY;
 	}
@@ -155,21 +184,39 @@ static unsigned int mpool_pcp_mag_count(struct mpool_mag *const *slot)
 	return min_t(unsigned int, data_race(READ_ONCE(m->count)), MPOOL_MAG_SIZE);
 }
 
+/* @cpu's batch of remote frees, or NULL if its frees stay local. */
+static struct mpool_mag **mpool_pcp_batch(struct mpool_pcp *e, int cpu)
+{
+	return e->remote && e->remote[cpu] ? &e->remote[cpu] : NULL;
+}
+
 /* For the statistics: what @cpu's cache holds, while @cpu may change it. */
 static unsigned int mpool_pcp_cpu_cached(struct mpool *pool, int cpu)
 {
+	struct mpool_mag **batch = mpool_pcp_batch(pool->engine, cpu);
 	struct mpool_mag_cache *c = mpool_pcp_cache(pool, cpu);
+	unsigned int n;
 
-	return mpool_pcp_mag_count(&c->loaded) + mpool_pcp_mag_count(&c->prev);
+	n = mpool_pcp_mag_count(&c->loaded) + mpool_pcp_mag_count(&c->prev);
+	return batch ? n + mpool_pcp_mag_count(batch) : n;
+}
+
+/* Everything @cpu holds to the depot: its cache, and its batch if any. */
+static void mpool_pcp_cpu_flush(struct mpool_pcp *e, int cpu)
+{
+	struct mpool_mag **batch = mpool_pcp_batch(e, cpu);
+
+	mpool_mag_cache_flush(mpool_pcp_cache(e->pool, cpu), &e->depot);
+	if (batch)
+		mpool_mag_batch_flush(batch, &e->depot);
 }
 
 static void mpool_pcp_flush_local(void *arg)
 {
 	struct mpool *pool = arg;
-	struct mpool_pcp *e = pool->engine;
 
 	/* on_each_cpu() runs this with IRQs off, as the cache requires. */
-	mpool_mag_cache_flush(this_cpu_ptr(&pool->hot.cpu->mags), &e->depot);
+	mpool_pcp_cpu_flush(pool->engine, smp_processor_id());
 }
 
 static void mpool_pcp_flush(struct mpool *pool)
@@ -194,25 +241,59 @@ static int mpool_pcp_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	 * machinery's synchronization orders that CPU's last writes to it
 	 * before this.
 	 */
-	mpool_mag_cache_flush(mpool_pcp_cache(e->pool, cpu), &e->depot);
+	mpool_pcp_cpu_flush(e, cpu);
 	return 0;
 }
 
 static void mpool_pcp_free(struct mpool_pcp *e)
 {
+	kvfree(e->remote);
 	kvfree(e->mags);
 	kvfree(e);
 }
 
+/* Does @cpu send what it frees home? See the top of this file. */
+static bool mpool_pcp_is_remote(const struct mpool *pool, int cpu)
+{
+	return pool->node != NUMA_NO_NODE && cpu_to_node(cpu) != pool->node;
+}
+
+/* Give each remote CPU its batch; the depot was sized for them. */
+static int mpool_pcp_remote_init(struct mpool *pool, struct mpool_pcp *e)
+{
+	unsigned long flags;
+	int cpu;
+
+	e->remote = mpool_kvzalloc_node(array_size(nr_cpu_ids, sizeof(*e->remote)),
+					pool->node);
+	if (!e->remote)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		if (!mpool_pcp_is_remote(pool, cpu))
+			continue;
+		raw_spin_lock_irqsave(&e->depot.lock, flags);
+		e->remote[cpu] = mpool_depot_pop_empty(&e->depot);
+		raw_spin_unlock_irqrestore(&e->depot.lock, flags);
+		if (WARN_ON_ONCE(!e->remote[cpu]))
+			return -ENOMEM;
+		/* Nothing put stays in this CPU's magazines. */
+		mpool_pcp_cache(pool, cpu)->put_max = 0;
+	}
+	return 0;
+}
+
 static int mpool_pcp_init(struct mpool *pool)
 {
-	/* The depot sizing rule of mpool_mag_free(). */
-	unsigned int nr_mags = DIV_ROUND_UP(pool->hot.max_objs, MPOOL_MAG_SIZE) +
-			       2 * num_possible_cpus() + 1;
+	unsigned int nr_mags, nr_remote = 0;
 	struct mpool_pcp *e;
 	unsigned int i;
 	int cpu, err;
 
+	for_each_possible_cpu(cpu)
+		nr_remote += mpool_pcp_is_remote(pool, cpu);
+	/* The depot sizing rule of mpool_mag_free(), batches included. */
+	nr_mags = DIV_ROUND_UP(pool->hot.max_objs, MPOOL_MAG_SIZE) +
+		  2 * num_possible_cpus() + nr_remote + 1;
 	e = mpool_kvzalloc_node(sizeof(*e), pool->node);
 	if (!e)
 		return -ENOMEM;
@@ -229,6 +310,11 @@ static int mpool_pcp_init(struct mpool *pool)
 	for_each_possible_cpu(cpu) {
 		err = mpool_mag_cache_init(mpool_pcp_cache(pool, cpu), &e->depot);
 		if (WARN_ON_ONCE(err))
+			goto fail;
+	}
+	if (nr_remote) {
+		err = mpool_pcp_remote_init(pool, e);
+		if (err)
 			goto fail;
 	}
 	err = cpuhp_state_add_instance_nocalls(mpool_pcp_hp_state, &e->cpuhp_node);

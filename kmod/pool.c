@@ -920,6 +920,8 @@ struct mpool *mpool_pool_build(const struct mpool_params *p)
 	pool->grow_pct = p->grow_pct ?: 100;
 	pool->low_watermark = p->low_watermark;
 	pool->node = p->node;
+	/* An unbound pool's memory follows its creator (kmod/arena.c). */
+	pool->alloc_node = p->node == NUMA_NO_NODE ? numa_mem_id() : p->node;
 	pool->ctor = p->ctor;
 	pool->reset = p->reset;
 	pool->validate = p->validate;

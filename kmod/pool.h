@@ -101,6 +101,7 @@ struct mpool_stats {
 	u64 lease;		/* /dev/mempool: buffers leased to userspace */
 	u64 release;		/* /dev/mempool: buffers given back by userspace */
 	u64 low_events;		/* idle objects fell below the low watermark */
+	u64 remote_free;	/* percpu: objects put on a CPU of another node, sent home */
 	s64 sessions;		/* /dev/mempool: sessions attached (delta) */
 	s64 reserved;		/* /dev/mempool: bytes reserved (delta) */
 };
@@ -124,6 +125,9 @@ struct mpool_stats {
  * @leases: lease, summed
  * @releases: release, summed
  * @low_events: ditto
+ * @remote_frees: remote_free, summed: objects a node-bound percpu pool
+ *	took back on CPUs of other nodes and sent to its depot (new objects
+ *	of a grow run on such a CPU included)
  * @put: objects given back, quarantined ones included (struct mpool_cpu
  *	puts, summed)
  * @in_use: objects handed out and not given back (@alloc - @put)
@@ -139,6 +143,8 @@ struct mpool_stats {
  * @low_watermark: the pool's low watermark, 0 if none
  * @idle: objects neither handed out nor quarantined
  * @below_low: idle was below @low_watermark when last sampled
+ * @node: the node the pool is bound to (mpool_params.node), or
+ *	NUMA_NO_NODE
  * @enabled: the high-water mark and the low watermark are sampled (module
  *	parameter stats); when false, @hwm is 0 and no low watermark event
  *	fires, and no rate threshold is judged
@@ -166,6 +172,7 @@ struct mpool_stats_sum {
 	u64 leases;
 	u64 releases;
 	u64 low_events;
+	u64 remote_frees;
 	u64 put;
 	u64 in_use;
 	u64 hwm;
@@ -179,6 +186,7 @@ struct mpool_stats_sum {
 	unsigned int arena_pages;
 	unsigned int low_watermark;
 	u64 idle;
+	int node;
 	bool below_low;
 	bool enabled;
 	struct mpool_rate_status rate;
@@ -236,7 +244,9 @@ struct mpool {
 	unsigned int init_objs;
 	unsigned int grow_pct;
 	unsigned int low_watermark;	/* idle objects, 0: none; mpool_stats_own_low() */
-	int node;
+	int node;			/* bound to it (only there), or NUMA_NO_NODE */
+	int alloc_node;			/* where arenas go: @node, else the creator's */
+	unsigned long *node_pages;	/* [nr_node_ids]: arena pages on each node */
 	unsigned long *slot_map;	/* [nr_slots] bits: arena present */
 	unsigned long *shrink_map;	/* [max_objs] bits: held by a shrink */
 	unsigned int *shrink_count;	/* [nr_slots]: how many of them per arena */
@@ -330,6 +340,7 @@ u64 mpool_stats_in_use(const struct mpool *pool);
 u64 mpool_stats_nr_leased(const struct mpool *pool);
 void mpool_stats_cpu(const struct mpool *pool, int cpu,
 		     struct mpool_stats_sum *out);
+unsigned long mpool_stats_node_pages(const struct mpool *pool, int nid);
 
 /* For /dev/mempool: see their kernel-doc in stats.c. */
 void mpool_stats_leased(struct mpool *pool, int delta);

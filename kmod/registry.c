@@ -224,6 +224,15 @@ static struct mpool *__mpool_register(struct mpool *pool)
  * reused at once. init_objs objects (rounded up to whole arenas) are
  * created, and constructed, before the call returns.
  *
+ * NUMA: with params->node set, every arena is on that node or is not
+ * allocated (the create, or a later grow, fails with -ENOMEM rather than
+ * fall back), and a percpu pool sends the objects freed on CPUs of other
+ * nodes back to its depot instead of keeping them in those CPUs' caches
+ * (see kmod/engine_percpu.c). With NUMA_NO_NODE, arenas are asked for on
+ * the node of the CPU calling mpool_create(), for the pool's whole life,
+ * and go wherever the page allocator falls back to when that node is
+ * short; objects are recycled on whatever CPU frees them.
+ *
  * Context: process context.
  * Return: the pool, holding the creator's reference, which mpool_destroy()
  * drops; ERR_PTR(-EINVAL) for bad parameters, ERR_PTR(-EEXIST) if the

@@ -56,6 +56,7 @@
 #include <linux/jump_label.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nodemask.h>
 #include <linux/percpu.h>
 
 #include "compat.h"
@@ -316,6 +317,7 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 		sum->reclaimed += READ_ONCE(s->reclaimed);
 		sum->quarantined += READ_ONCE(s->quarantined);
 		sum->bad_frees += READ_ONCE(s->bad_free);
+		sum->remote_frees += READ_ONCE(s->remote_free);
 		sum->releases += READ_ONCE(s->release);
 	}
 	sum->enabled = mpool_stats_on();
@@ -326,6 +328,7 @@ void mpool_stats_read(struct mpool *pool, struct mpool_stats_sum *sum)
 	sum->arena_pages = pool->arena_pages;
 	sum->low_watermark = READ_ONCE(pool->low_watermark);
 	sum->below_low = test_bit(MPOOL_S_LOW, &pool->state);
+	sum->node = pool->node;
 	sum->free = sum->put - min(sum->quarantined, sum->put);
 	sum->hit = sum->alloc - min(sum->slow + sum->refill, sum->alloc);
 	sum->leased = sum->leases > sum->releases ? sum->leases - sum->releases : 0;
@@ -368,6 +371,25 @@ void mpool_stats_cpu(const struct mpool *pool, int cpu,
 	/* A slow get may be counted on one CPU and handed out on another. */
 	out->hit = out->alloc - min(out->slow + out->refill, out->alloc);
 }
+
+/**
+ * mpool_stats_node_pages() - how many of a pool's arena pages are on a node
+ * @pool: the pool
+ * @nid: any node number
+ *
+ * Every arena is one page-allocator allocation, all on one node: kmod/arena.c
+ * counts its pages there (page_to_nid()) as it adds and frees arenas.
+ *
+ * Context: any; a grow or shrink in progress may be seen half done.
+ * Return: the pages, 0 for a node that does not exist.
+ */
+unsigned long mpool_stats_node_pages(const struct mpool *pool, int nid)
+{
+	if (nid < 0 || nid >= nr_node_ids)
+		return 0;
+	return READ_ONCE(pool->node_pages[nid]);
+}
+EXPORT_SYMBOL_IF_KUNIT(mpool_stats_node_pages);
 
 /**
  * mpool_stats_leased() - count buffers leased to or released by userspace

@@ -756,6 +756,20 @@ static void mpool_upool_reap_work(struct work_struct *work)
 	mpool_upool_reap();
 }
 
+/* POOL_STATS's NUMA block: where the buffers are, and who sent some home. */
+static void mpool_upool_numa_stats(struct mpool_upool *up,
+				   const struct mpool_stats_sum *sum,
+				   struct mpool_pool_stats *st)
+{
+	int nid;
+
+	st->node = sum->node;
+	st->nr_nodes = nr_node_ids;
+	st->remote_releases = sum->remote_frees;
+	for (nid = 0; nid < MPOOL_STATS_MAX_NODES; nid++)
+		st->node_bytes[nid] = (u64)mpool_stats_node_pages(up->pool, nid) << PAGE_SHIFT;
+}
+
 /**
  * mpool_upool_stats() - fill in what POOL_STATS says about the pool itself
  * @up: the pool
@@ -808,6 +822,7 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->pte_other = atomic_long_read(&up->nr_maps[MPOOL_MAP_PTE_OTHER]);
 	/* The pool's own thresholds and crossings, low_events included. */
 	mpool_watch_stats(up, st);
+	mpool_upool_numa_stats(up, &sum, st);
 }
 
 /**

@@ -21,6 +21,18 @@
  *           (@prodcons_pairs): on a host with fewer cores than vCPUs more
  *           pairs would time the host's scheduling of spinning vCPUs
  *  miss     get from a pool whose every object is out, on every CPU at once
+ *  node_local, node_remote
+ *           a producer on the first online CPU gets a batch of
+ *           MPOOL_BENCH_QLEN objects, then a consumer on another CPU of the
+ *           same node (node_local) or of another node (node_remote) puts
+ *           them all, and so on, the mpool subjects bound to the
+ *           producer's node (mpool_params.node): what the percpu engine's
+ *           node-aware recycling costs a remote free, against a local one.
+ *           The two take turns, the idle one asleep on a completion, and
+ *           only their get and put phases are timed: no vCPU spins, so the
+ *           figure does not time the host's scheduling of vCPUs, and under
+ *           -icount (one vCPU running at a time) it counts instructions.
+ *           Skipped without two such CPUs
  *
  * Every run happens at module load. Each (workload, size, subject) gets a
  * warm-up of a quarter run and then @reps timed runs of @ops pairs per
@@ -57,9 +69,9 @@
 
 #include "compat.h"
 
-static char *workloads = "hot,bulk16,prodcons,miss";
+static char *workloads = "hot,bulk16,prodcons,miss,node_local,node_remote";
 module_param(workloads, charp, 0444);
-MODULE_PARM_DESC(workloads, "comma-separated: hot,bulk16,prodcons,miss");
+MODULE_PARM_DESC(workloads, "comma-separated: hot,bulk16,prodcons,miss,node_local,node_remote");
 
 static char *subjects =
 	"percpu,ring,lockfree,kmem_cache,kmalloc,mempool,objpool,spinlock,null,irqsave";
@@ -131,6 +143,8 @@ enum mpool_bench_workload {
 	MPOOL_BENCH_BULK16,
 	MPOOL_BENCH_PRODCONS,
 	MPOOL_BENCH_MISS,
+	MPOOL_BENCH_NODE_LOCAL,
+	MPOOL_BENCH_NODE_REMOTE,
 	MPOOL_BENCH_NR_WORKLOADS,
 };
 
@@ -139,6 +153,8 @@ static const char *const mpool_bench_workload_names[] = {
 	[MPOOL_BENCH_BULK16]	= "bulk16",
 	[MPOOL_BENCH_PRODCONS]	= "prodcons",
 	[MPOOL_BENCH_MISS]	= "miss",
+	[MPOOL_BENCH_NODE_LOCAL]	= "node_local",
+	[MPOOL_BENCH_NODE_REMOTE]	= "node_remote",
 };
 
 enum mpool_bench_role {
@@ -167,6 +183,9 @@ struct mpool_bench_queue {
 	unsigned int head ____cacheline_aligned_in_smp;	/* consumer's */
 	unsigned int tail ____cacheline_aligned_in_smp;	/* producer's */
 	void *slots[MPOOL_BENCH_QLEN] ____cacheline_aligned_in_smp;
+	/* node_local and node_remote: the turns of the two sides */
+	struct completion filled;
+	struct completion drained;
 };
 
 /* One subject, set up for one object size. */
@@ -202,6 +221,7 @@ struct mpool_bench_thread {
 	unsigned int cpu;
 	u64 t0;
 	u64 t1;
+	u64 busy;	/* node_local, node_remote: ns in timed phases */
 	u64 fails;
 } ____cacheline_aligned_in_smp;
 
@@ -232,6 +252,11 @@ static bool mpool_bench_listed(const char *list, const char *name)
 			p++;
 	}
 	return false;
+}
+
+static bool mpool_bench_is_node(enum mpool_bench_workload wl)
+{
+	return wl == MPOOL_BENCH_NODE_LOCAL || wl == MPOOL_BENCH_NODE_REMOTE;
 }
 
 static __always_inline void *mpool_bench_kmalloc(size_t size, gfp_t gfp)
@@ -540,6 +565,54 @@ static __always_inline void mpool_bench_consume(struct mpool_bench_thread *t,
 	}
 }
 
+/*
+ * node_local and node_remote, one side: a batch of gets (producer) or puts
+ * (consumer) per turn, timed; the other side sleeps meanwhile.
+ */
+static __always_inline void mpool_bench_turns(struct mpool_bench_thread *t,
+					      enum mpool_bench_subject id)
+{
+	struct mpool_bench_run *r = t->run;
+	struct mpool_bench_queue *q = t->q;
+	bool prod = t->role == MPOOL_BENCH_PRODUCER;
+	unsigned int i, n;
+	u64 done, t0;
+
+	for (done = 0; done < r->ops; done += n) {
+		n = min_t(u64, MPOOL_BENCH_QLEN, r->ops - done);
+		if (!prod)
+			wait_for_completion(&q->filled);
+		if (READ_ONCE(r->abort))
+			break;
+		t0 = ktime_get_ns();
+		for (i = 0; i < n; i++) {
+			if (!prod) {
+				mpool_bench_put(r->s, id, q->slots[i]);
+				continue;
+			}
+			q->slots[i] = mpool_bench_get(r->s, id, GFP_KERNEL);
+			if (!q->slots[i]) {
+				/* The pool holds a batch and more: this is a bug. */
+				t->fails++;
+				WRITE_ONCE(r->abort, true);
+				break;
+			}
+		}
+		t->busy += ktime_get_ns() - t0;
+		if (prod) {
+			complete(&q->filled);
+			if (READ_ONCE(r->abort))
+				break;
+			wait_for_completion(&q->drained);
+		} else {
+			complete(&q->drained);
+		}
+	}
+	/* The other side may be asleep waiting for a turn that never comes. */
+	if (READ_ONCE(r->abort))
+		complete(prod ? &q->filled : &q->drained);
+}
+
 static __always_inline void mpool_bench_miss(struct mpool_bench_thread *t,
 					     enum mpool_bench_subject id)
 {
@@ -574,6 +647,10 @@ static __always_inline void mpool_bench_work_one(struct mpool_bench_thread *t,
 			mpool_bench_produce(t, id);
 		else
 			mpool_bench_consume(t, id);
+		break;
+	case MPOOL_BENCH_NODE_LOCAL:
+	case MPOOL_BENCH_NODE_REMOTE:
+		mpool_bench_turns(t, id);
 		break;
 	case MPOOL_BENCH_MISS:
 		mpool_bench_miss(t, id);
@@ -684,10 +761,13 @@ static int mpool_bench_once(struct mpool_bench_run *r, u64 ops,
 
 		t->t0 = 0;
 		t->t1 = 0;
+		t->busy = 0;
 		t->fails = 0;
 		if (t->q) {
 			t->q->head = 0;
 			t->q->tail = 0;
+			init_completion(&t->q->filled);
+			init_completion(&t->q->drained);
 		}
 		t->task = kthread_create_on_node(mpool_bench_thread_fn, t,
 						 cpu_to_node(t->cpu),
@@ -723,6 +803,11 @@ static int mpool_bench_once(struct mpool_bench_run *r, u64 ops,
 		if (t->role == MPOOL_BENCH_WORKER) {
 			sum_ns += t->t1 - t->t0;
 			nr_lanes++;
+		} else if (t->role == MPOOL_BENCH_CONSUMER &&
+			   mpool_bench_is_node(r->wl)) {
+			/* Their timed turns only, not the hand-overs. */
+			sum_ns += t->busy + r->th[i - 1].busy;
+			nr_lanes++;
 		} else if (t->role == MPOOL_BENCH_CONSUMER) {
 			/* A pair's time: its producer's start to this end. */
 			sum_ns += t->t1 - r->th[i - 1].t0;
@@ -742,6 +827,28 @@ static int mpool_bench_cmp_u64(const void *a, const void *b)
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The node workloads' producer: the first online CPU. */
+static unsigned int mpool_bench_node_producer(void)
+{
+	return cpumask_first(cpu_online_mask);
+}
+
+/*
+ * Their consumer: another online CPU of the producer's node (node_local) or
+ * of another node (node_remote); nr_cpu_ids if there is none.
+ */
+static unsigned int mpool_bench_node_consumer(enum mpool_bench_workload wl)
+{
+	unsigned int prod = mpool_bench_node_producer(), cpu;
+	bool local = wl == MPOOL_BENCH_NODE_LOCAL;
+
+	for_each_online_cpu(cpu) {
+		if (cpu != prod && local == (cpu_to_node(cpu) == cpu_to_node(prod)))
+			return cpu;
+	}
+	return nr_cpu_ids;
 }
 
 static int mpool_bench_subj_setup(struct mpool_bench_subj *s,
@@ -774,6 +881,8 @@ static int mpool_bench_subj_setup(struct mpool_bench_subj *s,
 		p.engine = engines[s->id];
 		if (zero)
 			p.flags |= MPOOL_F_ZERO;
+		if (mpool_bench_is_node(wl))
+			p.node = cpu_to_node(mpool_bench_node_producer());
 		s->mp = mpool_create(&p);
 		if (IS_ERR_OR_NULL(s->mp))
 			return s->mp ? PTR_ERR(s->mp) : -ENOMEM;
@@ -898,6 +1007,8 @@ static bool mpool_bench_applies(enum mpool_bench_subject id,
 		return wl == MPOOL_BENCH_HOT;
 	if (wl == MPOOL_BENCH_PRODCONS && num_online_cpus() < 2)
 		return false;
+	if (mpool_bench_is_node(wl) && mpool_bench_node_consumer(wl) >= nr_cpu_ids)
+		return false;
 	/* Slab never runs dry, so it has no empty-pool miss to time. */
 	if (wl == MPOOL_BENCH_MISS)
 		return mpool_bench_is_mpool(id) || id == MPOOL_BENCH_OBJPOOL ||
@@ -915,10 +1026,25 @@ static int mpool_bench_threads(struct mpool_bench_run *r)
 		if (prodcons_pairs)
 			online = min(online, 2 * prodcons_pairs);
 	}
+	if (mpool_bench_is_node(r->wl))
+		online = 2;
 	r->th = kcalloc(online, sizeof(*r->th), GFP_KERNEL);
 	r->queues = kcalloc(online / 2 + 1, sizeof(*r->queues), GFP_KERNEL);
 	if (!r->th || !r->queues)
 		return -ENOMEM;
+	if (mpool_bench_is_node(r->wl)) {
+		r->th[0] = (struct mpool_bench_thread){
+			.run = r, .q = r->queues, .role = MPOOL_BENCH_PRODUCER,
+			.cpu = mpool_bench_node_producer(),
+		};
+		r->th[1] = (struct mpool_bench_thread){
+			.run = r, .q = r->queues, .role = MPOOL_BENCH_CONSUMER,
+			.cpu = mpool_bench_node_consumer(r->wl),
+		};
+		/* Without a consumer CPU, nothing applies: no thread starts. */
+		r->nr_threads = r->th[1].cpu < nr_cpu_ids ? 2 : 0;
+		return 0;
+	}
 	for_each_online_cpu(cpu) {
 		struct mpool_bench_thread *t;
 

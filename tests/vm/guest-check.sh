@@ -10,6 +10,19 @@ kmemleak_clear
 # Per-CPU and lock-free code means nothing on one CPU: insist on them all.
 [ "$(nproc)" = "$(cat /etc/mpool-vcpus)" ]
 result "vcpus-online-$(nproc)" $?
+# And the NUMA nodes run.sh asked for, each with its share of them: the
+# placement and recycling tests need a second node to mean anything.
+nodes=$(cat /etc/mpool-nodes)
+per=$(($(cat /etc/mpool-vcpus) / nodes))
+n=0
+for d in /sys/devices/system/node/node[0-9]*; do
+	[ -d "$d" ] || continue
+	set -- "$d"/cpu[0-9]*
+	[ -e "$1" ] && [ $# = "$per" ] || n=-1000
+	n=$((n + 1))
+done
+[ "$n" = "$nodes" ]
+result "numa-nodes-$nodes-of-$per-vcpus" $?
 
 insmod /lib/mpool/mempool.ko
 result module-load $?

@@ -26,6 +26,20 @@ headers_release() {
 	echo "${dep#linux-headers-}"
 }
 
+# numa_args MEM VCPUS NODES: QEMU's arguments, one a line, for NODES NUMA
+# nodes (the ACPI SRAT tells the guest), each with an equal share of the
+# vCPUs (node 0 the first ones) and of the RAM; none for one node.
+numa_args() {
+	local mem=$1 smp=$2 nodes=$3 n per mib
+	[ "$nodes" -gt 1 ] || return 0
+	mib=$(( $(numfmt --from=iec "$mem") / nodes >> 20 ))
+	per=$((smp / nodes))
+	for ((n = 0; n < nodes; n++)); do
+		printf '%s\n' -object "memory-backend-ram,id=m$n,size=${mib}M" \
+			-numa "node,nodeid=$n,cpus=$((n * per))-$((n * per + per - 1)),memdev=m$n"
+	done
+}
+
 # Resolve a kernel name (6.1, 6.12, debug, kcsan) to KDIR (build tree for
 # external modules) and IMAGE (bootable bzImage).
 resolve_kernel() {
@@ -134,15 +148,17 @@ stock_modules() {
 }
 
 # bench_boot DIR TAG ERR_RE APPEND [QEMU_OPTION...]: boot IMAGE (after
-# resolve_kernel) with one vCPU under TCG and DIR/initramfs.cpio.gz, the
+# resolve_kernel) under TCG with DIR/initramfs.cpio.gz, one vCPU and 1 GiB
+# unless the array BENCH_MACHINE holds other -smp/-m/-numa options, the
 # kernel command line APPEND after the usual panic options. The guest's
 # ttyS1 lands in DIR/TAG.results.txt; fails unless the guest said
 # GUEST-DONE and no line matched ERR_RE. Timeout: BENCH_VM_TIMEOUT (600 s).
 bench_boot() {
-	local dir=$1 tag=$2 err=$3 append=$4 rc=0
+	local dir=$1 tag=$2 err=$3 append=$4 rc=0 machine=(-smp 1 -m 1G)
 	shift 4
+	[ -z "${BENCH_MACHINE[*]:-}" ] || machine=("${BENCH_MACHINE[@]}")
 	timeout -k 10 "${BENCH_VM_TIMEOUT:-600}" \
-		qemu-system-x86_64 -machine pc -accel tcg "$@" -cpu max -smp 1 -m 1G \
+		qemu-system-x86_64 -machine pc -accel tcg "$@" -cpu max "${machine[@]}" \
 		-no-reboot -display none -monitor none \
 		-kernel "$IMAGE" -initrd "$dir/initramfs.cpio.gz" \
 		-append "console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1 $append" \

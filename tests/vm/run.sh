@@ -5,9 +5,13 @@
 # Usage: run.sh KERNEL [MODE]   KERNEL: 6.1 | 6.12 | debug | kcsan
 #                                MODE:   check (default) | pressure | demo | shell
 # pressure: the shrinker under real memory pressure (guest-pressure.sh), in
-# a guest of 256M and 2 vCPUs.
+# a guest of 256M and 2 vCPUs, one NUMA node.
+# Every other mode boots two NUMA nodes, the vCPUs and the RAM split evenly
+# between them (vCPUs 0-1 on node 0, 2-3 on node 1), so that placement and
+# node-aware recycling are tested on every kernel.
 # Environment: MPOOL_MEM (guest RAM, default 2G; 256M for pressure),
-# MPOOL_SMP (vCPUs, default 4; 2 for pressure); for pressure also
+# MPOOL_SMP (vCPUs, default 4; 2 for pressure), MPOOL_NODES (NUMA nodes,
+# default 2; 1 for pressure; must divide MPOOL_SMP); for pressure also
 # MPOOL_PRESSURE_ARGS and MPOOL_PRESSURE_VMSCAN (see below).
 # Writes build/KERNEL/summary ("passed failed") and exits non-zero on any
 # failure. Logs: build/KERNEL/{console,results}.log (build/KERNEL-pressure/
@@ -27,13 +31,16 @@ GUEST_BIN=$BUILD_DIR/guest-bin
 case "$mode" in
 pressure)
 	B=$BUILD_DIR/$kname-pressure
-	mem=${MPOOL_MEM:-256M} smp=${MPOOL_SMP:-2}
+	mem=${MPOOL_MEM:-256M} smp=${MPOOL_SMP:-2} nodes=${MPOOL_NODES:-1}
 	;;
 *)
 	B=$BUILD_DIR/$kname
-	mem=${MPOOL_MEM:-2G} smp=${MPOOL_SMP:-4}
+	mem=${MPOOL_MEM:-2G} smp=${MPOOL_SMP:-4} nodes=${MPOOL_NODES:-2}
 	;;
 esac
+if [ "$nodes" -lt 1 ] || [ $((smp % nodes)) -ne 0 ]; then
+	die "MPOOL_NODES=$nodes does not divide MPOOL_SMP=$smp"
+fi
 rm -rf "$B/root" "$B/summary"
 mkdir -p "$SRC" "$B/root"/{bin,dev,proc,sys,tmp,etc,tests,lib/mpool}
 
@@ -71,6 +78,7 @@ cp "$VM_DIR"/guest-*.sh "$B/root/lib/mpool/"
 chmod +x "$B/root/init"
 echo "$mode" > "$B/root/etc/mpool-mode"
 echo "$smp" > "$B/root/etc/mpool-vcpus"
+echo "$nodes" > "$B/root/etc/mpool-nodes"
 echo "${MPOOL_KUNIT_ARGS:-}" > "$B/root/etc/mpool-kunit-args"
 # mempool_pressure.ko parameters, e.g. MPOOL_PRESSURE_ARGS="hold_every=1":
 # every arena pinned, nothing to free, the hog meets the OOM killer.
@@ -92,11 +100,12 @@ case "$kname" in
 *) limit=${MPOOL_VM_TIMEOUT:-2400} extra="kunit.enable=1" ;;
 esac
 cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 $extra ${MPOOL_CMDLINE:-}"
-# One socket per vCPU: the debug kernel has no ACPI and SeaBIOS's MP table
-# then lists only the first CPU of each socket.
+# One socket per vCPU: a kernel without ACPI reads SeaBIOS's MP table,
+# which lists only the first CPU of each socket.
 qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "$smp,sockets=$smp" -m "$mem"
       -no-reboot -display none -monitor none
       -kernel "$IMAGE" -initrd "$B/initramfs.cpio.gz" -append "$cmdline")
+mapfile -t -O "${#qemu[@]}" qemu < <(numa_args "$mem" "$smp" "$nodes")
 
 case "$mode" in
 shell) exec "${qemu[@]}" -serial mon:stdio -serial null ;;

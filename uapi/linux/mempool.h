@@ -94,6 +94,7 @@
 #define MPOOL_FEAT_EVENTS	0x200ULL /* MPOOL_IOC_POOL_EVENTS */
 #define MPOOL_FEAT_EXPORT	0x400ULL /* MPOOL_IOC_EXPORT, MPOOL_IOC_IMPORT */
 #define MPOOL_FEAT_HUGE		0x1000ULL /* MPOOL_CREATE_F_HUGE */
+#define MPOOL_FEAT_NUMA		0x800ULL /* mpool_pool_stats.node and after */
 
 /**
  * struct mpool_info - what this module supports
@@ -157,7 +158,7 @@ struct mpool_info {
 #define MPOOL_ENG_LOCKFREE	2	/* ABA-safe lock-free stack */
 
 /* struct mpool_pool_create.flags */
-#define MPOOL_CREATE_F_NODE	0x1U	/* allocate on NUMA node @node */
+#define MPOOL_CREATE_F_NODE	0x1U	/* every buffer on NUMA node @node */
 #define MPOOL_CREATE_F_SESSION	0x2U	/* session-scoped, not persistent */
 #define MPOOL_CREATE_F_HUGE	0x4U	/* 2 MiB pages, mapped with PMDs */
 #define MPOOL_CREATE_F_ALL	(MPOOL_CREATE_F_NODE | MPOOL_CREATE_F_SESSION | \
@@ -177,7 +178,13 @@ struct mpool_info {
  *	mpool_info.max_buf_size
  * @buf_count: in: buffers, 1 to mpool_info.max_buf_count; all are
  *	allocated (and charged to the caller's memory cgroup) at creation
- * @node: in: NUMA node with MPOOL_CREATE_F_NODE (must be online), else 0
+ * @node: in: NUMA node with MPOOL_CREATE_F_NODE (must be online), else 0.
+ *	With the flag, every buffer's memory is on that node, or the create
+ *	fails with ENOMEM (no fallback to another node), and buffers released
+ *	on CPUs of other nodes go back towards that node's CPUs; without it,
+ *	the memory is on the creating CPU's node as long as that node has
+ *	some free, and elsewhere after (mpool_pool_stats.node_bytes says
+ *	where)
  * @pool_id: out: the pool's handle in this session
  * @reserved: must be zero
  * @mmap_offset: out: the offset to pass to mmap()
@@ -339,6 +346,9 @@ struct mpool_release {
 	__u64 ids;
 };
 
+/* struct mpool_pool_stats.node_bytes */
+#define MPOOL_STATS_MAX_NODES	8
+
 /* struct mpool_pool_stats.state */
 #define MPOOL_STATE_DESTROYED	0x1U
 
@@ -392,6 +402,14 @@ struct mpool_release {
  * @reserved_export: out: zero
  * @exports: out: buffers exported since the pool was created
  * @imports: out: exported buffers imported back into a session since
+ * @node: out: the node the pool is bound to (MPOOL_CREATE_F_NODE), or -1
+ * @nr_nodes: out: node numbers the system may use (0 to nr_nodes - 1);
+ *	above MPOOL_STATS_MAX_NODES, the nodes past those are not shown
+ * @remote_releases: out: buffers of a pool bound to a node that were
+ *	released on a CPU of another node and sent back towards it
+ *	(MPOOL_ENG_PERCPU only; 0 for the others)
+ * @node_bytes: out: the memory of the pool's buffers on each of nodes 0 to
+ *	MPOOL_STATS_MAX_NODES - 1, as the kernel's page allocator placed it
  * @reserved: out: zero
  * @pmd_maps: out: MPOOL_CREATE_F_HUGE: 2 MiB ranges of buffers mapped by
  *	one PMD entry, in any session's mapping
@@ -459,6 +477,11 @@ struct mpool_pool_stats {
 	__u64 pte_misaligned;
 	__u64 pte_disabled;
 	__u64 pte_other;
+	/* Since API version 1 + MPOOL_FEAT_NUMA. */
+	__s32 node;
+	__u32 nr_nodes;
+	__u64 remote_releases;
+	__u64 node_bytes[MPOOL_STATS_MAX_NODES];
 };
 
 /**

@@ -29,6 +29,7 @@ static const struct {
 	{ MPOOL_FEAT_ACCESS, "access" },
 	{ MPOOL_FEAT_CONFIG, "config" },
 	{ MPOOL_FEAT_EVENTS, "events" },
+	{ MPOOL_FEAT_NUMA, "numa" },
 };
 
 /* One value: "key value\n", or ",\"key\":value" in JSON. */

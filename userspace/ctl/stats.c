@@ -220,6 +220,8 @@ static void json_name(const char *key, const char *s)
 
 static void json_stats(const struct mpool_pool_stats *p)
 {
+	unsigned int i;
+
 	printf("{\"pool_id\":%u", p->pool_id);
 	JSON_U(p, buf_size);
 	JSON_U(p, buf_count);
@@ -256,6 +258,16 @@ static void json_stats(const struct mpool_pool_stats *p)
 	JSON_U(p, pte_misaligned);
 	JSON_U(p, pte_disabled);
 	JSON_U(p, pte_other);
+	/* A kernel without MPOOL_FEAT_NUMA leaves nr_nodes 0. */
+	if (p->nr_nodes) {
+		printf(",\"node\":%d", p->node);
+		JSON_U(p, nr_nodes);
+		JSON_U(p, remote_releases);
+		printf(",\"node_bytes\":[");
+		for (i = 0; i < MPOOL_STATS_MAX_NODES && i < p->nr_nodes; i++)
+			printf("%s%llu", i ? "," : "", (unsigned long long)p->node_bytes[i]);
+		putchar(']');
+	}
 	putchar('}');
 }
 

@@ -123,7 +123,9 @@ enum mpool_engine {
  * @max_objs: the pool never holds more objects than this
  * @grow_pct: when empty, grow by this percentage of the current capacity
  *	(at least one arena, at most up to @max_objs); 0 for 100 (doubling)
- * @node: NUMA node of the backing memory, or NUMA_NO_NODE
+ * @node: NUMA node of the backing memory, strictly (no fallback to
+ *	another node), or NUMA_NO_NODE for the creating CPU's node when it
+ *	has memory to spare; see mpool_create()
  * @low_watermark: when the idle objects drop below this many, the
  *	mempool:mpool_low_watermark trace event fires, once per crossing
  *	(checked on the pool's slow paths only, so possibly some gets late);

@@ -50,9 +50,17 @@ struct mpool_mag {
 	unsigned long objs[MPOOL_MAG_SIZE];
 } ____cacheline_aligned_in_smp;
 
+/*
+ * put_max: how many objects a put may leave in a magazine of the cache:
+ * MPOOL_MAG_SIZE, or 0 for a cache that must not keep what is put (the
+ * percpu engine's caches of CPUs on another node than the pool's, whose
+ * frees go home through mpool_mag_send() instead). A limit rather than a
+ * flag, so that the put hit pays for it with no instruction of its own.
+ */
 struct mpool_mag_cache {
 	struct mpool_mag *loaded;
 	struct mpool_mag *prev;
+	unsigned int put_max;
 };
 
 struct mpool_depot {
@@ -141,6 +149,7 @@ static inline int mpool_mag_cache_init(struct mpool_mag_cache *c, struct mpool_d
 	if (d->nr_empty >= 2) {
 		c->loaded = mpool_depot_pop_empty(d);
 		c->prev = mpool_depot_pop_empty(d);
+		c->put_max = MPOOL_MAG_SIZE;
 		ret = 0;
 	}
 	raw_spin_unlock_irqrestore(&d->lock, flags);
@@ -204,12 +213,12 @@ static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, unsigne
 {
 	struct mpool_mag *m = c->loaded;
 
-	if (likely(m->count < MPOOL_MAG_SIZE)) {
+	if (likely(m->count < c->put_max)) {
 		m->objs[m->count++] = obj;
 		return true;
 	}
 	m = c->prev;
-	if (m->count < MPOOL_MAG_SIZE) {
+	if (m->count < c->put_max) {
 		/* prev is empty (cache invariant): room for a whole magazine. */
 		c->prev = c->loaded;
 		c->loaded = m;
@@ -233,7 +242,7 @@ static __always_inline bool mpool_mag_put_hit(struct mpool_mag_cache *c, unsigne
  *
  * If that sizing rule was broken and the depot has no empty magazine, returns
  * MPOOL_MAG_EMPTY without storing obj or changing anything; the caller still
- * owns obj.
+ * owns obj. Not for a cache with put_max 0: mpool_mag_send() is its put.
  */
 static inline enum mpool_mag_result mpool_mag_free(struct mpool_mag_cache *c,
 						   struct mpool_depot *d, unsigned long obj)
@@ -288,6 +297,39 @@ static inline void mpool_depot_put_locked(struct mpool_depot *d, struct mpool_ma
 }
 
 /*
+ * A put that must reach the depot rather than stay in a CPU's cache: @obj
+ * joins the magazine *batch, which goes to the depot's full list as soon as
+ * it is full, one lock per MPOOL_MAG_SIZE puts. The batch is one more
+ * magazine of its cache in the sizing rule of mpool_mag_free(), which then
+ * holds for the same reason. Returns MPOOL_MAG_DEPOT when the batch went to
+ * the depot, MPOOL_MAG_HIT when it did not, and MPOOL_MAG_EMPTY, without
+ * storing @obj, if the rule was broken and the batch is still full from
+ * the last put.
+ */
+static inline enum mpool_mag_result mpool_mag_send(struct mpool_mag **batch,
+						   struct mpool_depot *d,
+						   unsigned long obj)
+{
+	struct mpool_mag *m = *batch, *e;
+	unsigned long flags;
+
+	if (m->count == MPOOL_MAG_SIZE)
+		return MPOOL_MAG_EMPTY;
+	m->objs[m->count++] = obj;
+	if (m->count < MPOOL_MAG_SIZE)
+		return MPOOL_MAG_HIT;
+	raw_spin_lock_irqsave(&d->lock, flags);
+	e = mpool_depot_pop_empty(d);
+	if (e)
+		mpool_depot_push_full(d, m);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+	if (!e)
+		return MPOOL_MAG_HIT;
+	*batch = e;
+	return MPOOL_MAG_DEPOT;
+}
+
+/*
  * Drain a cache, e.g. for a CPU going offline; afterwards it holds two empty
  * magazines and the depot holds at most one partial magazine.
  */
@@ -298,6 +340,16 @@ static inline void mpool_mag_cache_flush(struct mpool_mag_cache *c, struct mpool
 	raw_spin_lock_irqsave(&d->lock, flags);
 	mpool_depot_put_locked(d, &c->loaded);
 	mpool_depot_put_locked(d, &c->prev);
+	raw_spin_unlock_irqrestore(&d->lock, flags);
+}
+
+/* Drain a batch of mpool_mag_send() as mpool_mag_cache_flush() a cache. */
+static inline void mpool_mag_batch_flush(struct mpool_mag **batch, struct mpool_depot *d)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&d->lock, flags);
+	mpool_depot_put_locked(d, batch);
 	raw_spin_unlock_irqrestore(&d->lock, flags);
 }
 
