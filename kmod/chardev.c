@@ -10,9 +10,11 @@
  * from fields the caller did not know it was sending.
  *
  * Each open file is a session (session.c); its leases (lease.c) and
- * mappings (mmap.c) end with it. A file holds a module reference (fops
- * owner), and every mapping holds the file, so the module cannot go while
- * a session or a mapping exists.
+ * mappings (mmap.c) end with it, except buffers exported as dma-bufs
+ * (export.c), which end with the dma-buf. A file holds a module reference
+ * (fops owner), every mapping holds the file, and every dma-buf pins the
+ * module too, so the module cannot go while a session, a mapping or a
+ * dma-buf exists.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -69,6 +71,10 @@ static const struct mpool_ioctl_desc mpool_ioctls[] = {
 	[_IOC_NR(MPOOL_IOC_POOL_EVENTS)] = {
 		MPOOL_IOC_POOL_EVENTS, sizeof(struct mpool_pool_events), false,
 		mpool_ioctl_pool_events },
+	[_IOC_NR(MPOOL_IOC_EXPORT)] = {
+		MPOOL_IOC_EXPORT, sizeof(struct mpool_export), true, mpool_ioctl_export },
+	[_IOC_NR(MPOOL_IOC_IMPORT)] = {
+		MPOOL_IOC_IMPORT, sizeof(struct mpool_import), true, mpool_ioctl_import },
 };
 
 /* Large enough for the biggest struct in the table; checked at build time. */
@@ -93,6 +99,8 @@ static long mpool_ioctl(struct file *file, unsigned int ucmd, unsigned long uarg
 	static_assert(sizeof(struct mpool_pool_list) <= MPOOL_IOCTL_MAX_SIZE);
 	static_assert(sizeof(struct mpool_pool_config) <= MPOOL_IOCTL_MAX_SIZE);
 	static_assert(sizeof(struct mpool_pool_events) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_export) <= MPOOL_IOCTL_MAX_SIZE);
+	static_assert(sizeof(struct mpool_import) <= MPOOL_IOCTL_MAX_SIZE);
 
 	if (_IOC_TYPE(ucmd) != MPOOL_IOC_MAGIC || nr >= ARRAY_SIZE(mpool_ioctls))
 		return -ENOTTY;

@@ -130,6 +130,47 @@ out:
 }
 
 /**
+ * mpool_att_unlease() - the session stops holding one buffer, kept out
+ * @att: the attachment
+ * @idx: a buffer id from userspace
+ * @mapped: set to whether the session ever mapped the pool, so that the
+ *	caller revokes the buffer's mappings (mpool_revoke()) once it is
+ *	sure the buffer leaves
+ *
+ * For an export: the buffer does not go back to the pool. No fault can
+ * map it through the session from now on; undo with mpool_att_relet().
+ *
+ * Return: 0, or -EINVAL if the session holds no lease on @idx.
+ */
+int mpool_att_unlease(struct mpool_att *att, u32 idx, bool *mapped)
+{
+	int err = 0;
+
+	mutex_lock(&att->lock);
+	if (idx >= att->nr_bufs || !__test_and_clear_bit(idx, att->leased))
+		err = -EINVAL;
+	else
+		att->nr_leased--;
+	*mapped = att->mapped;
+	mutex_unlock(&att->lock);
+	return err;
+}
+
+/**
+ * mpool_att_relet() - the session holds one more buffer, already out
+ * @att: the attachment
+ * @idx: a buffer below @att->nr_bufs that no session holds: one
+ *	mpool_att_unlease() took, or an import
+ */
+void mpool_att_relet(struct mpool_att *att, u32 idx)
+{
+	mutex_lock(&att->lock);
+	__set_bit(idx, att->leased);
+	att->nr_leased++;
+	mutex_unlock(&att->lock);
+}
+
+/**
  * mpool_att_return_all() - return every buffer an ending session holds
  * @att: an attachment of a session being freed (no mapping is left)
  *

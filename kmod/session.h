@@ -91,8 +91,14 @@ void mpool_session_exit(void);
 /* lease.c */
 int mpool_ioctl_lease(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_release(struct file *file, struct mpool_ioctl *io);
+int mpool_att_unlease(struct mpool_att *att, u32 idx, bool *mapped);
+void mpool_att_relet(struct mpool_att *att, u32 idx);
 void mpool_att_return_all(struct mpool_att *att);
 __poll_t mpool_poll(struct file *file, struct poll_table_struct *wait);
+
+/* export.c */
+int mpool_ioctl_export(struct file *file, struct mpool_ioctl *io);
+int mpool_ioctl_import(struct file *file, struct mpool_ioctl *io);
 
 /* mmap.c */
 int mpool_mmap(struct file *file, struct vm_area_struct *vma);

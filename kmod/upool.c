@@ -696,6 +696,18 @@ static void mpool_upool_last_put(struct kref *ref)
 }
 
 /**
+ * mpool_upool_get() - take another reference on a user pool
+ * @up: the pool, which the caller holds a reference on
+ *
+ * For a holder that outlives the caller's own: an exported buffer's
+ * dma-buf keeps its pool's memory as an attachment does.
+ */
+void mpool_upool_get(struct mpool_upool *up)
+{
+	kref_get(&up->ref);
+}
+
+/**
  * mpool_upool_put() - drop a reference on a user pool
  * @up: the pool
  *
@@ -760,7 +772,9 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->buf_count = READ_ONCE(up->nr_bufs);
 	st->engine = up->engine;
 	st->nr_free = max(atomic_read(&up->nr_free), 0);
-	st->nr_leased = sum.leased;
+	/* The mpool counts exported buffers as leased: they are still out. */
+	st->nr_exported = max(atomic_read(&up->nr_exported), 0);
+	st->nr_leased = sum.leased > st->nr_exported ? sum.leased - st->nr_exported : 0;
 	st->nr_quarantined = READ_ONCE(up->nr_quarantined);
 	st->nr_sessions = atomic_read(&up->nr_sessions);
 	st->state = READ_ONCE(up->state) == MPOOL_UP_DEAD ? MPOOL_STATE_DESTROYED : 0;
@@ -782,6 +796,9 @@ void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 	st->max_buf_count = up->max_bufs;
 	st->access = READ_ONCE(up->access);
 	st->owner_gid = from_kgid_munged(ns, up->gid);
+	st->exports = atomic_long_read(&up->nr_exports);
+	st->imports = atomic_long_read(&up->nr_imports);
+	st->reserved_export = 0;
 	/* The pool's own thresholds and crossings, low_events included. */
 	mpool_watch_stats(up, st);
 }
@@ -877,19 +894,20 @@ int mpool_upool_show(struct seq_file *m, void *unused)
 {
 	struct mpool_upool *up;
 
-	seq_printf(m, "%-23s %-10s %-10s %-6s %-9s %-8s %8s %8s %10s %8s %5s %5s\n",
+	seq_printf(m, "%-23s %-10s %-10s %-6s %-9s %-8s %8s %8s %10s %8s %5s %5s %5s\n",
 		   "name", "owner", "lifetime", "access", "state", "engine", "bufs", "max",
-		   "buf_size", "sessions", "free", "quar");
+		   "buf_size", "sessions", "free", "quar", "exp");
 	mutex_lock(&mpool_upool_lock);
 	list_for_each_entry(up, &mpool_upool_all, all) {
-		seq_printf(m, "%-23s %-10u %-10s %-6s %-9s %-8u %8u %8u %10llu %8d %5d %5u\n",
+		seq_printf(m, "%-23s %-10u %-10s %-6s %-9s %-8u %8u %8u %10llu %8d %5d %5u %5d\n",
 			   up->name, from_kuid_munged(&init_user_ns, up->owner->uid),
 			   up->flags & MPOOL_CREATE_F_SESSION ? "session" : "persistent",
 			   mpool_upool_access_name[READ_ONCE(up->access)],
 			   mpool_upool_state_name[up->state], up->engine,
 			   READ_ONCE(up->nr_bufs), up->max_bufs,
 			   up->buf_size, atomic_read(&up->nr_sessions),
-			   atomic_read(&up->nr_free), READ_ONCE(up->nr_quarantined));
+			   atomic_read(&up->nr_free), READ_ONCE(up->nr_quarantined),
+			   atomic_read(&up->nr_exported));
 	}
 	mutex_unlock(&mpool_upool_lock);
 	return 0;

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User pools: the pools /dev/mempool makes, behind functions. The session
- * layer (session.c, lease.c, mmap.c) holds references and calls these; it
- * never sees inside struct mpool_upool.
+ * layer (session.c, lease.c, mmap.c, export.c) holds references and calls
+ * these; it never sees inside struct mpool_upool.
  *
  * Lifetime. A user pool is named (attachable) from publication until it is
  * destroyed: by POOL_DESTROY, by module unload or, for a session-scoped
  * pool, when the last session of its creator attached to it ends. The name
- * holds one reference and every attachment one; the last put frees the
- * pool, except that buffers still quarantined keep its memory (and its
- * charges) until whatever references their pages lets go.
+ * holds one reference, every attachment one and every exported buffer's
+ * dma-buf one; the last put frees the pool, except that buffers still
+ * quarantined keep its memory (and its charges) until whatever references
+ * their pages lets go.
  */
 #ifndef _MPOOL_UPOOL_H
 #define _MPOOL_UPOOL_H
@@ -21,6 +22,7 @@
 struct file;
 struct mpool_account;
 struct mpool_upool;
+struct mpool_user;
 struct page;
 struct poll_table_struct;
 struct seq_file;
@@ -44,6 +46,7 @@ int mpool_upool_destroy(struct mpool_upool *up);
 
 void mpool_upool_attach(struct mpool_upool *up, struct mpool_account *acct);
 void mpool_upool_detach(struct mpool_upool *up, struct mpool_account *acct);
+void mpool_upool_get(struct mpool_upool *up);
 void mpool_upool_put(struct mpool_upool *up);
 
 int mpool_upool_lease(struct mpool_upool *up, struct mpool_account *acct,
@@ -53,6 +56,11 @@ void mpool_upool_lease_abort(struct mpool_upool *up, struct mpool_account *acct,
 			     const u32 *ids, u32 n);
 void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 			 const u32 *ids, u32 n);
+struct mpool_user *mpool_upool_export(struct mpool_upool *up, struct mpool_account *acct);
+void mpool_upool_unexport(struct mpool_upool *up, struct mpool_user *user, u32 idx);
+int mpool_upool_import(struct mpool_upool *up, struct mpool_user *user,
+		       struct mpool_account *acct);
+bool mpool_upool_destroyed(const struct mpool_upool *up);
 bool mpool_upool_ready(struct mpool_upool *up);
 void mpool_upool_poll_wait(struct mpool_upool *up, struct file *file,
 			   struct poll_table_struct *wait);
@@ -63,6 +71,7 @@ u32 mpool_upool_buf_pages(const struct mpool_upool *up);
 u64 mpool_upool_buf_size(const struct mpool_upool *up);
 u64 mpool_upool_window(const struct mpool_upool *up);
 u32 mpool_upool_engine(const struct mpool_upool *up);
+const char *mpool_upool_name(const struct mpool_upool *up);
 struct page *mpool_upool_page(struct mpool_upool *up, u32 idx, u32 pg);
 void mpool_upool_stats(struct mpool_upool *up, struct mpool_pool_stats *st,
 		       struct user_namespace *ns);

@@ -442,6 +442,86 @@ void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 }
 
 /**
+ * mpool_upool_export() - a session's lease of one buffer passes to a dma-buf
+ * @up: the pool
+ * @acct: the account mpool_upool_lease() charged
+ *
+ * The buffer stays out of the mpool and keeps its bytes. The session no
+ * longer holds it, so it leaves the session's count (and cap): the session
+ * may end long before the dma-buf does. The user stays charged until the
+ * buffer is back. The caller holds a reference on the pool for the
+ * dma-buf (mpool_upool_get()), which keeps its memory as an attachment
+ * would.
+ *
+ * Return: the user charged with the lease, with a reference for the
+ * dma-buf, to pass to mpool_upool_unexport() or mpool_upool_import().
+ */
+struct mpool_user *mpool_upool_export(struct mpool_upool *up, struct mpool_account *acct)
+{
+	atomic_sub(1, &acct->nr_leases);
+	atomic_inc(&up->nr_exported);
+	atomic_long_inc(&up->nr_exports);
+	return mpool_user_hold(acct->user);
+}
+
+/**
+ * mpool_upool_unexport() - the last reference to a dma-buf went: release
+ * @up: the pool
+ * @user: what mpool_upool_export() returned; its charge and reference go
+ * @idx: the buffer, which nothing can reach through the dma-buf any more
+ *
+ * As a release: zeroed at its next lease, quarantined while something
+ * outside still references its pages.
+ *
+ * Context: process context.
+ */
+void mpool_upool_unexport(struct mpool_upool *up, struct mpool_user *user, u32 idx)
+{
+	atomic_dec(&up->nr_exported);
+	mpool_stats_leased(up->pool, -1);
+	trace_mpool_release(up->pool, 1);
+	mpool_upool_return(up, &idx, 1);
+	mpool_user_uncharge(user, MPOOL_RES_LEASES, 1);
+	mpool_user_put(user);
+}
+
+/**
+ * mpool_upool_import() - a dma-buf's buffer becomes a session's lease
+ * @up: the pool, which the importing session is attached to
+ * @user: what mpool_upool_export() returned, released on success
+ * @acct: the importing session's account, charged as for a lease
+ *
+ * Return: 0, or -EDQUOT (the session or its user would hold too many)
+ * with nothing changed.
+ */
+int mpool_upool_import(struct mpool_upool *up, struct mpool_user *user,
+		       struct mpool_account *acct)
+{
+	int err;
+
+	err = mpool_upool_lease_quota(acct, 1);
+	if (err)
+		return err;
+	mpool_user_uncharge(user, MPOOL_RES_LEASES, 1);
+	mpool_user_put(user);
+	atomic_dec(&up->nr_exported);
+	atomic_long_inc(&up->nr_imports);
+	return 0;
+}
+
+/**
+ * mpool_upool_destroyed() - has the pool been destroyed?
+ * @up: the pool
+ *
+ * Return: true once POOL_DESTROY (or the end of a session-scoped pool)
+ * took its name.
+ */
+bool mpool_upool_destroyed(const struct mpool_upool *up)
+{
+	return READ_ONCE(up->state) == MPOOL_UP_DEAD;
+}
+
+/**
  * mpool_upool_poll_wait() - poll_wait() on the pool's wait queue
  * @up: the pool
  * @file: the polled file
@@ -518,6 +598,17 @@ u64 mpool_upool_window(const struct mpool_upool *up)
 u32 mpool_upool_engine(const struct mpool_upool *up)
 {
 	return up->engine;
+}
+
+/**
+ * mpool_upool_name() - the pool's name
+ * @up: the pool
+ *
+ * Return: the name, NUL-terminated, as long as the pool lives.
+ */
+const char *mpool_upool_name(const struct mpool_upool *up)
+{
+	return up->name;
 }
 
 /**

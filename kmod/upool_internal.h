@@ -79,6 +79,10 @@ struct mpool_upool {
 	atomic_long_t nr_short;
 	atomic_long_t nr_failed;
 	atomic_long_t nr_timed_out;
+	/* Buffers a dma-buf holds now (still out of the mpool); exports, imports. */
+	atomic_t nr_exported;
+	atomic_long_t nr_exports;
+	atomic_long_t nr_imports;
 	wait_queue_head_t wq;		/* buffers came back, or the pool died */
 
 	/* Set from the moment a buffer leaves the mpool until it is back. */

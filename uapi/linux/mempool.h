@@ -9,8 +9,8 @@
  * first published version is refused with -EINVAL (MPOOL_IOC_INFO accepts
  * any length). Reserved fields and flag bits the kernel does not know are
  * rejected with -EINVAL; unknown commands get -ENOTTY. The commands that
- * change pools or leases (POOL_CREATE, POOL_DESTROY, LEASE, RELEASE, and
- * POOL_CONFIG with a flag set) need a descriptor opened for writing
+ * change pools or leases (POOL_CREATE, POOL_DESTROY, LEASE, RELEASE, EXPORT,
+ * IMPORT, and POOL_CONFIG with a flag set) need a descriptor opened for writing
  * (-EBADF otherwise, as write(2)); INFO, POOL_ATTACH, POOL_STATS,
  * POOL_LIST and POOL_EVENTS work on an O_RDONLY one. Fields marked "out"
  * are ignored on input.
@@ -65,6 +65,20 @@
  * it is not leased again until those references are gone
  * (mpool_pool_stats.nr_quarantined counts them).
  *
+ * Export. MPOOL_IOC_EXPORT turns a buffer the session holds into a dma-buf
+ * file descriptor (the kernel's handle for memory shared between
+ * processes and devices), which can be passed on (SCM_RIGHTS, fork),
+ * mmapped, and imported by drivers (DRM PRIME, V4L2, ...). The lease
+ * passes to the dma-buf: the session no longer holds the buffer (its
+ * mappings of it raise SIGBUS, RELEASE of the id fails with -EINVAL), and
+ * its bytes stay as they were. Exactly one holder exists at any moment:
+ * a session or a dma-buf. When the last reference to the dma-buf goes
+ * (every descriptor closed, every mmap of it gone, every importer
+ * detached), the buffer returns to its pool as a release does: zeroed at
+ * its next lease, quarantined while something still references its pages.
+ * MPOOL_IOC_IMPORT turns such a dma-buf back into a lease of the importing
+ * session, when nothing but the caller's descriptor reaches it.
+ *
  * 32-bit callers: mmap offsets fit mmap2() only for pool_id < 4096.
  */
 #ifndef _UAPI_LINUX_MEMPOOL_H
@@ -90,6 +104,7 @@
 #define MPOOL_FEAT_ACCESS	0x80ULL	/* mpool_pool_create.access */
 #define MPOOL_FEAT_CONFIG	0x100ULL /* MPOOL_IOC_POOL_CONFIG, max_buf_count */
 #define MPOOL_FEAT_EVENTS	0x200ULL /* MPOOL_IOC_POOL_EVENTS */
+#define MPOOL_FEAT_EXPORT	0x400ULL /* MPOOL_IOC_EXPORT, MPOOL_IOC_IMPORT */
 
 /**
  * struct mpool_info - what this module supports
@@ -322,14 +337,16 @@ struct mpool_release {
  * @buf_count: out: buffers in the pool
  * @engine: out: MPOOL_ENG_*
  * @nr_free: out: buffers free to lease now
- * @nr_leased: out: buffers leased by all sessions
+ * @nr_leased: out: buffers leased by all sessions (exported ones not
+ *	included)
  * @nr_mine: out: buffers leased by this session
  * @nr_quarantined: out: released buffers held back while something still
  *	references their pages (see the top of this file)
  * @nr_sessions: out: sessions attached to the pool
  * @state: out: MPOOL_STATE_* bits
  * @leases: out: buffers leased since the pool was created
- * @releases: out: buffers returned since (released, or by a session's end)
+ * @releases: out: buffers returned since (released, by a session's end,
+ *	or when the last reference to an exported buffer's dma-buf went)
  * @mmap_offset: out: as from create or attach
  * @mmap_len: out: as from create or attach
  * @name: out: the pool's name
@@ -357,11 +374,18 @@ struct mpool_release {
  * @high_events: out: times the free buffers rose above the high watermark
  * @fail_events: out: windows of leases that failed at or above
  *	fail_permille (see struct mpool_pool_config)
+ * @nr_exported: out: buffers a dma-buf holds now (MPOOL_IOC_EXPORT), by
+ *	any session
+ * @reserved_export: out: zero
+ * @exports: out: buffers exported since the pool was created
+ * @imports: out: exported buffers imported back into a session since
  * @reserved: out: zero
  *
  * low_events counts MPOOL_EVENT_LOW crossings. On a quiet pool
- * nr_free + nr_leased + nr_quarantined == buf_count and
- * leases - releases == nr_leased.
+ * nr_free + nr_leased + nr_exported + nr_quarantined == buf_count and
+ * leases - releases == nr_leased + nr_exported: an exported buffer is
+ * neither leased nor released until its dma-buf goes (a release) or it is
+ * imported (leased again, counted in neither leases nor releases).
  */
 struct mpool_pool_stats {
 	__u32 pool_id;
@@ -403,6 +427,11 @@ struct mpool_pool_stats {
 	__u32 reserved;
 	__u64 high_events;
 	__u64 fail_events;
+	/* Since API version 1 + MPOOL_FEAT_EXPORT. */
+	__u32 nr_exported;
+	__u32 reserved_export;
+	__u64 exports;
+	__u64 imports;
 };
 
 /**
@@ -581,6 +610,69 @@ struct mpool_event {
 	__u64 failed_leases;
 };
 
+/* struct mpool_export.flags */
+#define MPOOL_EXPORT_F_RDONLY	0x1U	/* the dma-buf is read-only: no writable mmap */
+#define MPOOL_EXPORT_F_NOCLOEXEC 0x2U	/* the fd is not O_CLOEXEC (it is by default) */
+#define MPOOL_EXPORT_F_ALL	(MPOOL_EXPORT_F_RDONLY | MPOOL_EXPORT_F_NOCLOEXEC)
+
+/**
+ * struct mpool_export - MPOOL_IOC_EXPORT: a leased buffer as a dma-buf
+ * @pool_id: in: the pool's handle in this session
+ * @buf_id: in: a buffer this session holds a lease on
+ * @flags: in: MPOOL_EXPORT_F_*
+ * @fd: out: the dma-buf, O_CLOEXEC unless MPOOL_EXPORT_F_NOCLOEXEC,
+ *	O_RDONLY with MPOOL_EXPORT_F_RDONLY, else O_RDWR
+ *
+ * The lease passes to the dma-buf (see the top of this file): on success
+ * the session's mappings of the buffer are gone before the call returns,
+ * and its bytes are whatever the session left there. The dma-buf is
+ * buf_size bytes; it is named "<pool name>:<buf_id>" (DMA_BUF_SET_NAME
+ * may rename it), with exporter "mempool", in /proc/<pid>/fdinfo and in
+ * debugfs dma_buf/bufinfo. Its mmap() works as the device's: MAP_SHARED
+ * only, never executable, not growable, left out of core dumps; a forked
+ * child inherits it. A read-only dma-buf refuses writable shared mappings
+ * (mmap: -EACCES; mprotect cannot add PROT_WRITE); devices that import it
+ * are kernel drivers, which the flag does not restrict.
+ *
+ * Until the buffer comes back it counts against the pool (nr_exported),
+ * and against max_user_leases of the exporting user (not of any session:
+ * the exporter's max_session_leases count drops at once), and its memory
+ * stays charged to the pool's creator as before. A pool destroyed meanwhile
+ * keeps its memory until every exported buffer is back, as for leases;
+ * and the module cannot be unloaded while a dma-buf of it exists.
+ */
+struct mpool_export {
+	__u32 pool_id;
+	__u32 buf_id;
+	__u32 flags;
+	__s32 fd;
+};
+
+/**
+ * struct mpool_import - MPOOL_IOC_IMPORT: a dma-buf back into a lease
+ * @pool_id: in: the pool's handle in this session; the dma-buf's buffer
+ *	must be of that pool
+ * @fd: in: a dma-buf MPOOL_IOC_EXPORT made
+ * @flags: in: must be zero
+ * @buf_id: out: the buffer's id, now leased by this session
+ *
+ * Succeeds only while nothing but @fd can reach the buffer through the
+ * dma-buf: no other descriptor of it (dup, fork, SCM_RIGHTS), no mmap,
+ * no importer attached or kernel mapping (-EBUSY otherwise). Afterwards
+ * the dma-buf holds nothing: the caller closes @fd, and mmap or a device
+ * import of it fails (-ENODEV). The buffer keeps its bytes; it is this
+ * session's lease like any other, mapped where the session's mapping of
+ * the pool has it, charged to this session and its user, and released
+ * with MPOOL_IOC_RELEASE. Any session attached to the pool may import,
+ * the exporting one included.
+ */
+struct mpool_import {
+	__u32 pool_id;
+	__s32 fd;
+	__u32 flags;
+	__u32 buf_id;
+};
+
 /* The first published sizes of the structs that have grown since. */
 #define MPOOL_INFO_SIZE_VER0		64
 #define MPOOL_POOL_CREATE_SIZE_VER0	72
@@ -639,6 +731,20 @@ struct mpool_event {
  *                 E2BIG   record_size above 4096
  *                 EIDRM   the pool was destroyed
  *                 EMFILE  no descriptor left
+ *   EXPORT        ENOENT  no such pool_id in this session
+ *                 EINVAL  unknown flags, or buf_id not leased by this
+ *                         session (out of range, released, exported)
+ *                 EIDRM   the pool was destroyed
+ *                 EMFILE  no descriptor left
+ *                 ENOMEM  out of memory
+ *   IMPORT        ENOENT  no such pool_id in this session
+ *                 EBADF   fd is not an open descriptor
+ *                 EINVAL  flags not zero; fd is not a dma-buf, or not one
+ *                         this module exported, or one already imported
+ *                 EXDEV   the dma-buf's buffer is of another pool
+ *                 EBUSY   something besides fd reaches the dma-buf
+ *                 EDQUOT  as for LEASE
+ *                 EIDRM   the pool was destroyed
  *   POOL_LIST     EINVAL  entry_size below MPOOL_POOL_ENTRY_SIZE_VER0
  *                 E2BIG   entry_size above 4096
  *   mmap          EINVAL  not MAP_SHARED, or the range is not inside one
@@ -657,5 +763,7 @@ struct mpool_event {
 #define MPOOL_IOC_POOL_LIST	_IOWR(MPOOL_IOC_MAGIC, 0x07, struct mpool_pool_list)
 #define MPOOL_IOC_POOL_CONFIG	_IOWR(MPOOL_IOC_MAGIC, 0x08, struct mpool_pool_config)
 #define MPOOL_IOC_POOL_EVENTS	_IOWR(MPOOL_IOC_MAGIC, 0x09, struct mpool_pool_events)
+#define MPOOL_IOC_EXPORT	_IOWR(MPOOL_IOC_MAGIC, 0x0A, struct mpool_export)
+#define MPOOL_IOC_IMPORT	_IOWR(MPOOL_IOC_MAGIC, 0x0B, struct mpool_import)
 
 #endif /* _UAPI_LINUX_MEMPOOL_H */
