@@ -139,37 +139,41 @@ static void mpool_xbuf_unmap(struct dma_buf_attachment *attach, struct sg_table 
 	dma_unmap_sgtable(a->dev, table, dir, 0);
 }
 
-/* The CPU is about to touch the pages: make what devices wrote visible. */
-static int mpool_xbuf_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+/*
+ * Hand the pages between the CPU and the attached devices: before the CPU
+ * touches them (@for_cpu) what devices wrote must be visible to it, after
+ * it what it wrote must be visible to them.
+ */
+static void mpool_xbuf_sync(struct mpool_xbuf *xb, enum dma_data_direction dir, bool for_cpu)
 {
-	struct mpool_xbuf *xb = dmabuf->priv;
+	size_t len = (size_t)xb->npages << PAGE_SHIFT;
 	struct mpool_xbuf_att *a;
 
 	mutex_lock(&xb->lock);
-	if (xb->vmap_count)
-		invalidate_kernel_vmap_range(xb->vaddr, (size_t)xb->npages << PAGE_SHIFT);
+	if (xb->vmap_count && for_cpu)
+		invalidate_kernel_vmap_range(xb->vaddr, len);
+	else if (xb->vmap_count)
+		flush_kernel_vmap_range(xb->vaddr, len);
 	list_for_each_entry(a, &xb->attachments, node) {
-		if (a->mapped)
+		if (!a->mapped)
+			continue;
+		if (for_cpu)
 			dma_sync_sgtable_for_cpu(a->dev, &a->table, dir);
-	}
-	mutex_unlock(&xb->lock);
-	return 0;
-}
-
-/* The CPU is done: make what it wrote visible to devices. */
-static int mpool_xbuf_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
-{
-	struct mpool_xbuf *xb = dmabuf->priv;
-	struct mpool_xbuf_att *a;
-
-	mutex_lock(&xb->lock);
-	if (xb->vmap_count)
-		flush_kernel_vmap_range(xb->vaddr, (size_t)xb->npages << PAGE_SHIFT);
-	list_for_each_entry(a, &xb->attachments, node) {
-		if (a->mapped)
+		else
 			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
 	}
 	mutex_unlock(&xb->lock);
+}
+
+static int mpool_xbuf_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	mpool_xbuf_sync(dmabuf->priv, dir, true);
+	return 0;
+}
+
+static int mpool_xbuf_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	mpool_xbuf_sync(dmabuf->priv, dir, false);
 	return 0;
 }
 

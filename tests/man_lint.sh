@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Pages of other packages the man pages may refer to.
-EXTERNAL="close.2 fork.2 ioctl.2 madvise.2 mmap.2 mmap2.2 mprotect.2 mremap.2 munmap.2
+EXTERNAL="close.2 execve.2 fork.2 ioctl.2 madvise.2 mmap.2 mmap2.2 mprotect.2 mremap.2 munmap.2
 	open.2 poll.2 read.2 vmsplice.2 write.2 errno.3 exit.3 pthread_exit.3 strerror.3
 	pkg-config.1 modprobe.8 udevadm.8"
 

@@ -323,6 +323,73 @@ TEST_F_TIMEOUT(fail_lease, lease_and_release, 600)
 	ksft_print_msg("lease/release: %u failure sites injected\n", injected);
 }
 
+/* The lowest free descriptor number: a leaked one would take it. */
+static int next_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	close(fd);
+	return fd;
+}
+
+/*
+ * EXPORT under the sweep: a failure leaves the lease with the session,
+ * mapped with its bytes, no dma-buf and no descriptor behind, the
+ * counters unchanged; a success hands the buffer to the dma-buf whole.
+ */
+TEST_F_TIMEOUT(fail_lease, export, 600)
+{
+	struct mpool_pool_stats st0, st;
+	unsigned int injected = 0;
+	int ret, dfd, free_fd;
+	char *p, v;
+	__u32 id;
+	bool hit;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	p = self->map + id * self->bufsz;
+	for (self->nth.n = 1; self->nth.n < MAX_NTH; self->nth.n++) {
+		memset(p, 0xf2, self->bufsz);
+		ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st0));
+		free_fd = next_fd();
+		dfd = -1;
+		nth_arm(_metadata, &self->nth);
+		ret = mp_export(self->fd, self->c.pool_id, id, 0, &dfd);
+		hit = nth_disarm(_metadata, &self->nth);
+		if (ret) {
+			ASSERT_TRUE(clean_error(ret) || ret == -EMFILE)
+				TH_LOG("nth %u: %s", self->nth.n, strerror(-ret));
+			ASSERT_TRUE(hit);
+			injected++;
+			ASSERT_EQ(free_fd, next_fd());
+			ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+			ASSERT_EQ(1, st.nr_mine);
+			ASSERT_EQ(1, st.nr_leased);
+			ASSERT_EQ(0, st.nr_exported);
+			ASSERT_EQ(st0.exports, st.exports);
+			ASSERT_EQ(st0.nr_free, st.nr_free);
+			ASSERT_EQ(0, mp_read_byte(p + self->bufsz - 1, &v));
+			ASSERT_EQ((char)0xf2, v);
+			continue;
+		}
+		ASSERT_LE(0, dfd);
+		ASSERT_EQ(SIGBUS, mp_read_sig(p));
+		ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+		ASSERT_EQ(0, st.nr_mine);
+		ASSERT_EQ(1, st.nr_exported);
+		ASSERT_EQ(0, close(dfd));
+		if (!hit)
+			break;
+		/* A failure the call got past: sweep on with a new lease. */
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		p = self->map + id * self->bufsz;
+	}
+	expect_pool_full(_metadata, self->fd, self->c.pool_id, self->map, self->bufsz);
+	ASSERT_GT(MAX_NTH, self->nth.n);
+	ASSERT_LT(1, injected);
+	ksft_print_msg("export: %u failure sites injected\n", injected);
+}
+
 /* Attach, and a session's own set-up, under the same sweep. */
 TEST_F_TIMEOUT(fail_lease, open_attach_map, 600)
 {

@@ -318,6 +318,46 @@ TEST_F(lib, put_refuses_bad_and_double_ids)
 	EXPECT_EQ(-EINVAL, mpl_lease(self->pool, &id, 1, 0x80, 0));
 }
 
+TEST_F(lib, export_and_import_keep_the_books)
+{
+	uint32_t id, cached, back;
+	struct mpool_pool_stats st;
+	char *buf, *p;
+	int fd;
+
+	ASSERT_EQ(0, mpl_lease(self->pool, &id, 1, 0, 0));
+	buf = mpl_buf(self->pool, id);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0x6d, mp_page());
+	EXPECT_EQ(-EINVAL, mpl_export(self->pool, id, 0x4, &fd));
+	EXPECT_EQ(-EINVAL, mpl_export(self->pool, id, 0, NULL));
+	ASSERT_EQ(0, mpl_export(self->pool, id, MPL_EXPORT_RDONLY, &fd));
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(SIGBUS, mp_read_sig(buf));
+	EXPECT_EQ(-EINVAL, mpl_release(self->pool, &id, 1));
+	EXPECT_EQ(0, lib_nr_mine(_metadata, self->pool));
+	p = mmap(NULL, mp_page(), PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ((char)0x6d, p[mp_page() - 1]);
+	EXPECT_EQ(-EBUSY, mpl_import(self->pool, fd, &back));
+	ASSERT_EQ(0, munmap(p, mp_page()));
+	ASSERT_EQ(0, mpl_import(self->pool, fd, &back));
+	ASSERT_EQ(id, back);
+	ASSERT_EQ(0, close(fd));
+	EXPECT_EQ((char)0x6d, buf[0]);
+	ASSERT_EQ(0, mpl_release(self->pool, &id, 1));
+
+	/* A buffer in the magazine is not the program's to export. */
+	ASSERT_EQ(0, mpl_get(self->pool, &cached, 0));
+	ASSERT_EQ(0, mpl_put(self->pool, cached));
+	EXPECT_EQ(-EINVAL, mpl_export(self->pool, cached, 0, &fd));
+	ASSERT_EQ(0, mpl_flush(self->pool));
+	ASSERT_EQ(0, mp_stats(self->obs, self->obs_id, &st));
+	EXPECT_EQ(0, st.nr_exported);
+	EXPECT_EQ(self->st0.exports + 1, st.exports);
+	EXPECT_EQ(self->st0.imports + 1, st.imports);
+}
+
 TEST_F(lib, zero_flag_clears_a_recycled_buffer)
 {
 	uint32_t id, again;

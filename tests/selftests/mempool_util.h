@@ -156,6 +156,28 @@ static inline int mp_stats(int fd, __u32 pool_id, struct mpool_pool_stats *st)
 	return mp_ioctl(fd, MPOOL_IOC_POOL_STATS, st);
 }
 
+/* Export buffer @id as a dma-buf: 0 and *@dfd, or -errno. */
+static inline int mp_export(int fd, __u32 pool_id, __u32 id, __u32 flags, int *dfd)
+{
+	struct mpool_export x = { .pool_id = pool_id, .buf_id = id, .flags = flags, .fd = -1 };
+	int ret = mp_ioctl(fd, MPOOL_IOC_EXPORT, &x);
+
+	if (!ret)
+		*dfd = x.fd;
+	return ret;
+}
+
+/* Import dma-buf @dfd into pool @pool_id: 0 and *@id, or -errno. */
+static inline int mp_import(int fd, __u32 pool_id, int dfd, __u32 *id)
+{
+	struct mpool_import m = { .pool_id = pool_id, .fd = dfd };
+	int ret = mp_ioctl(fd, MPOOL_IOC_IMPORT, &m);
+
+	if (!ret && id)
+		*id = m.buf_id;
+	return ret;
+}
+
 /* Map a whole pool window; MAP_FAILED on error. */
 static inline void *mp_map(int fd, __u64 offset, __u64 len)
 {

@@ -626,6 +626,45 @@ int mpl_lease(struct mpl_pool *pool, uint32_t *ids, unsigned int n, unsigned int
  */
 int mpl_release(struct mpl_pool *pool, const uint32_t *ids, unsigned int n);
 
+/* Flags of mpl_export() */
+#define MPL_EXPORT_RDONLY	MPOOL_EXPORT_F_RDONLY	/* no writable mmap of the dma-buf */
+#define MPL_EXPORT_NOCLOEXEC	MPOOL_EXPORT_F_NOCLOEXEC /* the fd survives execve() */
+
+/**
+ * mpl_export() - hand a leased buffer over as a dma-buf
+ * @pool: the pool
+ * @id: a buffer the session leases, not in a magazine (mpl_get() ids
+ *	are fine; one given back with mpl_put() is not the program's)
+ * @flags: 0, or MPL_EXPORT_RDONLY and MPL_EXPORT_NOCLOEXEC
+ * @fdp: receives the dma-buf's descriptor, O_CLOEXEC unless
+ *	MPL_EXPORT_NOCLOEXEC
+ *
+ * The lease passes to the dma-buf (module feature MPOOL_FEAT_EXPORT): the
+ * session no longer holds @id (mpl_buf() of it raises SIGBUS, mpl_release()
+ * fails), and its bytes are kept. Pass the descriptor on (SCM_RIGHTS) or
+ * to a driver; mmap() of it maps the buffer. When its last reference goes
+ * the buffer returns to the pool, zeroed at its next lease.
+ *
+ * Return: 0; -EINVAL (@id not leased by the session, or in a magazine; bad
+ * @flags), -EIDRM (pool destroyed), -EMFILE, -ENOMEM, or another negative
+ * errno.
+ */
+int mpl_export(struct mpl_pool *pool, uint32_t id, unsigned int flags, int *fdp);
+
+/**
+ * mpl_import() - make a dma-buf mpl_export() made a lease of this session
+ * @pool: the pool the buffer belongs to, as attached by this session
+ * @fd: the dma-buf; nothing else may reach it (no other descriptor of it,
+ *	no mmap, no driver), and the caller closes it afterwards
+ * @idp: receives the buffer's id, leased by the session, bytes kept
+ *
+ * Return: 0; -EBUSY (something else reaches the dma-buf), -EINVAL (@fd is
+ * not a dma-buf of /dev/mempool, or holds nothing any more), -EXDEV (a
+ * buffer of another pool), -EBADF, -EDQUOT, -EIDRM, or another negative
+ * errno.
+ */
+int mpl_import(struct mpl_pool *pool, int fd, uint32_t *idp);
+
 /**
  * mpl_get() - take one buffer from the calling thread's magazine
  * @pool: the pool

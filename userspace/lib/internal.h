@@ -145,4 +145,12 @@ static inline unsigned long mpli_bits_mask(uint32_t id)
 	return 1UL << (id % (8 * sizeof(unsigned long)));
 }
 
+/* Is buffer @id sitting in one of @pool's magazines? */
+static inline bool mpli_cached(struct mpl_pool *pool, uint32_t id)
+{
+	return id < pool->max_buf_count &&
+	       (atomic_load_explicit(&pool->cached[mpli_bits_word(id)], memory_order_relaxed) &
+		mpli_bits_mask(id));
+}
+
 #endif /* LIBMEMPOOL_INTERNAL_H */

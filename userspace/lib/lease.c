@@ -62,9 +62,7 @@ int mpl_release(struct mpl_pool *pool, const uint32_t *ids, unsigned int n)
 	 * kernel took it back: refuse, all or nothing like the kernel.
 	 */
 	for (i = 0; i < n; i++) {
-		if (ids[i] < pool->max_buf_count &&
-		    (atomic_load_explicit(&pool->cached[mpli_bits_word(ids[i])],
-					  memory_order_relaxed) & mpli_bits_mask(ids[i])))
+		if (mpli_cached(pool, ids[i]))
 			return -EINVAL;
 	}
 	return mpli_release(pool, ids, n);

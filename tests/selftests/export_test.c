@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/mempool dma-buf export and import: the lease passes to the dma-buf
+ * (the session loses its view and its id), the bytes travel to another
+ * process over SCM_RIGHTS and to a real importer (vgem, through DRM
+ * PRIME), and the buffer comes back zeroed when the last holder lets go,
+ * whoever it is and however it dies; import back into a session; every
+ * error, and the statistics.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <linux/dma-buf.h>
+
+#include "mempool_util.h"
+#include "kselftest_harness.h"
+
+#define NBUF	4
+#define NPAGES	2
+
+/*
+ * The few DRM and dma-heap ioctls used here, from the kernel's uapi
+ * <drm/drm.h> and <linux/dma-heap.h>: the host's libc headers need not
+ * ship them, and their layout is ABI.
+ */
+struct mp_drm_prime_handle {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+};
+
+struct mp_drm_gem_close {
+	__u32 handle;
+	__u32 pad;
+};
+
+struct mp_drm_mode_create_dumb {
+	__u32 height, width, bpp, flags;
+	__u32 handle, pitch;
+	__u64 size;
+};
+
+#define MP_DRM_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct mp_drm_gem_close)
+#define MP_DRM_IOCTL_PRIME_HANDLE_TO_FD	_IOWR('d', 0x2d, struct mp_drm_prime_handle)
+#define MP_DRM_IOCTL_PRIME_FD_TO_HANDLE	_IOWR('d', 0x2e, struct mp_drm_prime_handle)
+#define MP_DRM_IOCTL_MODE_CREATE_DUMB	_IOWR('d', 0xB2, struct mp_drm_mode_create_dumb)
+
+struct mp_dma_heap_allocation_data {
+	__u64 len;
+	__u32 fd;
+	__u32 fd_flags;
+	__u64 heap_flags;
+};
+
+#define MP_DMA_HEAP_IOCTL_ALLOC	_IOWR('H', 0x0, struct mp_dma_heap_allocation_data)
+
+#define VGEM_NODE	"/dev/dri/card0"
+#define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+
+FIXTURE(export) {
+	int fd;
+	char name[MPOOL_POOL_NAME_MAX];
+	struct mpool_pool_create c;
+	size_t bufsz;
+	char *map;
+};
+
+FIXTURE_SETUP(export)
+{
+	struct mpool_info info;
+
+	MP_SKIP_WITHOUT_DEVICE();
+	self->fd = mp_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, mp_info(self->fd, &info));
+	ASSERT_TRUE(info.features & MPOOL_FEAT_EXPORT);
+	self->bufsz = NPAGES * mp_page();
+	mp_name(self->name, "exp");
+	ASSERT_EQ(0, mp_create(self->fd, self->name, MPOOL_ENG_PERCPU, self->bufsz, NBUF,
+			       &self->c));
+	self->map = mp_map(self->fd, self->c.mmap_offset, self->c.mmap_len);
+	ASSERT_NE(MAP_FAILED, self->map);
+}
+
+FIXTURE_TEARDOWN(export)
+{
+	munmap(self->map, self->c.mmap_len);
+	mp_destroy(self->fd, self->c.pool_id);
+	close(self->fd);
+}
+
+static char *buf_of(FIXTURE_DATA(export) *self, __u32 id)
+{
+	return self->map + (size_t)id * self->bufsz;
+}
+
+/* Every byte of the buffer tells its offset and a seed apart. */
+static void fill(char *p, size_t len, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (char)(seed + i * 7 + (i >> 12));
+}
+
+static bool filled(const char *p, size_t len, unsigned char seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != (char)(seed + i * 7 + (i >> 12)))
+			return false;
+	}
+	return true;
+}
+
+/* The pool's counts, and the invariants the UAPI header states for a quiet pool. */
+static void expect_counts(struct __test_metadata *_metadata, int fd, __u32 pool_id,
+			  __u32 nr_free, __u32 nr_leased, __u32 nr_exported)
+{
+	struct mpool_pool_stats st;
+
+	ASSERT_EQ(0, mp_stats(fd, pool_id, &st));
+	EXPECT_EQ(nr_free, st.nr_free);
+	EXPECT_EQ(nr_leased, st.nr_leased);
+	EXPECT_EQ(nr_exported, st.nr_exported);
+	EXPECT_EQ(0, st.reserved_export);
+	EXPECT_EQ(st.buf_count, st.nr_free + st.nr_leased + st.nr_exported + st.nr_quarantined);
+	EXPECT_EQ(st.nr_leased + st.nr_exported, st.leases - st.releases);
+}
+
+static int send_fds(int sock, const int *fds, int n)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))] = {}, c = 0;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fds(int sock, int *fds, int n)
+{
+	char cbuf[CMSG_SPACE(4 * sizeof(int))] = {}, c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *cm;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(n * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+	return 0;
+}
+
+static int dma_sync(int dfd, __u64 flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(dfd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
+/* Lease one buffer, fill it, export it: the dma-buf's descriptor. */
+static int lease_fill_export(struct __test_metadata *_metadata, FIXTURE_DATA(export) *self,
+			     __u32 flags, unsigned char seed, __u32 *idp)
+{
+	int dfd = -1;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, idp, 1));
+	fill(buf_of(self, *idp), self->bufsz, seed);
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, *idp, flags, &dfd));
+	return dfd;
+}
+
+TEST_F(export, scm_rights_child_sees_the_bytes)
+{
+	int sv[2], dfd, fds[1], status;
+	struct mpool_pool_stats st;
+	__u32 id, ids[NBUF], i;
+	pid_t pid;
+
+	dfd = lease_fill_export(_metadata, self, 0, 0x5a, &id);
+	ASSERT_LE(0, dfd);
+	/* O_CLOEXEC by default, and open for writing. */
+	ASSERT_EQ(FD_CLOEXEC, fcntl(dfd, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(O_RDWR, fcntl(dfd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ((off_t)self->bufsz, lseek(dfd, 0, SEEK_END));
+	/* The lease passed: the session's view is gone, and so is its id. */
+	ASSERT_EQ(SIGBUS, mp_read_sig(buf_of(self, id)));
+	ASSERT_EQ(SIGBUS, mp_read_sig(buf_of(self, id) + self->bufsz - 1));
+	ASSERT_EQ(-EINVAL, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(0, st.nr_mine);
+	ASSERT_EQ(1, st.exports);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *p;
+
+		close(sv[0]);
+		if (recv_fds(sv[1], fds, 1))
+			_exit(1);
+		p = mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		if (dma_sync(fds[0], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) ||
+		    !filled(p, self->bufsz, 0x5a) ||
+		    dma_sync(fds[0], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ))
+			_exit(3);
+		/* The consumer may write too: the buffer is zeroed on its way back. */
+		memset(p, 0xee, self->bufsz);
+		_exit(0);
+	}
+	close(sv[1]);
+	ASSERT_EQ(0, send_fds(sv[0], &dfd, 1));
+	ASSERT_EQ(0, close(dfd));
+	close(sv[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* The child held the last reference: the buffer is back, zeroed at its next lease. */
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, ids, NBUF));
+	for (i = 0; i < NBUF; i++)
+		ASSERT_TRUE(mp_all_zero(buf_of(self, ids[i]), self->bufsz));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, ids, NBUF));
+}
+
+TEST_F(export, rdonly_and_nocloexec)
+{
+	__u32 id;
+	char *p;
+	int dfd;
+
+	dfd = lease_fill_export(_metadata, self, MPOOL_EXPORT_F_RDONLY | MPOOL_EXPORT_F_NOCLOEXEC,
+				0x33, &id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, fcntl(dfd, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(O_RDONLY, fcntl(dfd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0));
+	ASSERT_EQ(EACCES, errno);
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x33));
+	ASSERT_EQ(-1, mprotect(p, self->bufsz, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(EACCES, errno);
+	/* Neither private nor executable mappings, as on the device. */
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ, MAP_PRIVATE, dfd, 0));
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ | PROT_EXEC, MAP_SHARED, dfd, 0));
+	/* Not past its end either. */
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, self->bufsz + mp_page(), PROT_READ, MAP_SHARED, dfd, 0));
+
+	/* The mapping alone keeps the dma-buf, and the buffer, out. */
+	ASSERT_EQ(0, close(dfd));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x33));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+TEST_F(export, export_errors)
+{
+	struct mpool_export x = { .pool_id = self->c.pool_id };
+	__u32 id, id2;
+	int dfd, rofd;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	/* Unknown flags, reserved bits. */
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, id, 0x4, &dfd));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, id, 0x80000000u, &dfd));
+	/* No such pool in this session. */
+	ASSERT_EQ(-ENOENT, mp_export(self->fd, self->c.pool_id + 1000, id, 0, &dfd));
+	/* Ids not held: out of range, never leased. */
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, NBUF, 0, &dfd));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, ~0u, 0, &dfd));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, (id + 1) % NBUF, 0, &dfd));
+	/* A descriptor not open for writing, as for LEASE. */
+	rofd = open(MPOOL_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rofd);
+	ASSERT_EQ(-EBADF, mp_export(rofd, self->c.pool_id, id, 0, &dfd));
+	close(rofd);
+	/* A struct shorter than the first version. */
+	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, _IOC(_IOC_READ | _IOC_WRITE, MPOOL_IOC_MAGIC, 0x0A, 8),
+				    &x));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* Twice: the second finds it gone. */
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, id, 0, &rofd));
+	ASSERT_EQ(0, close(dfd));
+	/* After release. */
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id2, 1));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id2, 1));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, self->c.pool_id, id2, 0, &dfd));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+TEST_F(export, import_back)
+{
+	struct mpool_pool_stats st;
+	struct mpool_pool_attach a;
+	__u32 id, got = ~0u;
+	int dfd, dup_fd, other;
+	char *p, *om;
+
+	dfd = lease_fill_export(_metadata, self, 0, 0x77, &id);
+	ASSERT_LE(0, dfd);
+
+	/* Something else reaches the dma-buf: a second descriptor, a mapping. */
+	dup_fd = dup(dfd);
+	ASSERT_LE(0, dup_fd);
+	ASSERT_EQ(-EBUSY, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(0, close(dup_fd));
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(-EBUSY, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+
+	/* Another session attached to the pool imports it, bytes and all. */
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	ASSERT_EQ(0, mp_import(other, a.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_TRUE(filled(om + (size_t)got * self->bufsz, self->bufsz, 0x77));
+	ASSERT_EQ(0, mp_stats(other, a.pool_id, &st));
+	ASSERT_EQ(1, st.nr_mine);
+	ASSERT_EQ(1, st.exports);
+	ASSERT_EQ(1, st.imports);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* The dma-buf holds nothing now. */
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0));
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(-EINVAL, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(0, close(dfd));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* A lease like any other: exported again, imported by the first session. */
+	ASSERT_EQ(0, mp_export(other, a.pool_id, got, 0, &dfd));
+	ASSERT_EQ(SIGBUS, mp_read_sig(om + (size_t)got * self->bufsz));
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &id));
+	ASSERT_EQ(got, id);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x77));
+	ASSERT_EQ(-EINVAL, mp_release(other, a.pool_id, &id, 1));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	munmap(om, a.mmap_len);
+	close(other);
+}
+
+TEST_F(export, import_errors)
+{
+	struct mpool_import m = { .pool_id = self->c.pool_id };
+	struct mpool_pool_create c2;
+	char name2[MPOOL_POOL_NAME_MAX];
+	int dfd, nfd, rofd;
+	__u32 id, got;
+
+	dfd = lease_fill_export(_metadata, self, 0, 0x11, &id);
+	ASSERT_LE(0, dfd);
+	/* Not a descriptor; not a dma-buf. */
+	ASSERT_EQ(-EBADF, mp_import(self->fd, self->c.pool_id, -1, &got));
+	ASSERT_EQ(-EBADF, mp_import(self->fd, self->c.pool_id, 100000, &got));
+	nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, nfd);
+	ASSERT_EQ(-EINVAL, mp_import(self->fd, self->c.pool_id, nfd, &got));
+	close(nfd);
+	ASSERT_EQ(-EINVAL, mp_import(self->fd, self->c.pool_id, self->fd, &got));
+	/* Flags, pool, access mode. */
+	m.fd = dfd;
+	m.flags = 1;
+	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_IMPORT, &m));
+	ASSERT_EQ(-ENOENT, mp_import(self->fd, self->c.pool_id + 1000, dfd, &got));
+	rofd = open(MPOOL_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rofd);
+	ASSERT_EQ(-EBADF, mp_import(rofd, self->c.pool_id, dfd, &got));
+	close(rofd);
+	/* Another pool's buffer. */
+	mp_name(name2, "exp2");
+	ASSERT_EQ(0, mp_create(self->fd, name2, MPOOL_ENG_RING, self->bufsz, NBUF, &c2));
+	ASSERT_EQ(-EXDEV, mp_import(self->fd, c2.pool_id, dfd, &got));
+	ASSERT_EQ(0, mp_destroy(self->fd, c2.pool_id));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+	/* Nothing failed left a trace: it still imports. */
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+/* A dma-buf some other exporter made: the system heap, else a vgem dumb buffer. */
+static int foreign_dmabuf(size_t len)
+{
+	struct mp_dma_heap_allocation_data h = {
+		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	struct mp_drm_mode_create_dumb d = { .height = 1, .width = len / 4, .bpp = 32 };
+	struct mp_drm_prime_handle ph = { .flags = O_RDWR | O_CLOEXEC, .fd = -1 };
+	int fd, ret = -1;
+
+	fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (!ioctl(fd, MP_DMA_HEAP_IOCTL_ALLOC, &h))
+			ret = h.fd;
+		close(fd);
+		return ret;
+	}
+	fd = open(VGEM_NODE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (!ioctl(fd, MP_DRM_IOCTL_MODE_CREATE_DUMB, &d)) {
+		ph.handle = d.handle;
+		if (!ioctl(fd, MP_DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph))
+			ret = ph.fd;
+	}
+	close(fd);
+	return ret;
+}
+
+TEST_F(export, import_foreign_dmabuf)
+{
+	__u32 got;
+	int ffd;
+
+	ffd = foreign_dmabuf(self->bufsz);
+	if (ffd < 0)
+		SKIP(return, "no foreign dma-buf exporter (dma_heap system, vgem dumb)");
+	ASSERT_EQ(-EINVAL, mp_import(self->fd, self->c.pool_id, ffd, &got));
+	close(ffd);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+/* A line of @path that contains both @a and @b. */
+static bool file_has(const char *path, const char *a, const char *b)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
+TEST_F(export, named_in_fdinfo_and_bufinfo)
+{
+	char path[64], want[64];
+	__u32 id;
+	int dfd;
+
+	dfd = lease_fill_export(_metadata, self, 0, 1, &id);
+	ASSERT_LE(0, dfd);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dfd);
+	snprintf(want, sizeof(want), "%s:%u", self->name, id);
+	ASSERT_TRUE(file_has(path, "exp_name:", "mempool"));
+	ASSERT_TRUE(file_has(path, "name:", want));
+	if (access(BUFINFO, R_OK)) {
+		close(dfd);
+		SKIP(return, BUFINFO ": %s", strerror(errno));
+	}
+	ASSERT_TRUE(file_has(BUFINFO, "mempool", want));
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_FALSE(file_has(BUFINFO, "mempool", want));
+}
+
+TEST_F(export, vgem_imports_and_lets_go)
+{
+	struct mp_drm_prime_handle ph = { .fd = -1 };
+	struct mp_drm_gem_close gc = {};
+	struct mpool_pool_create c1;
+	char name1[MPOOL_POOL_NAME_MAX];
+	char *m1;
+	int dfd, card;
+	__u32 id;
+
+	card = open(VGEM_NODE, O_RDWR | O_CLOEXEC);
+	if (card < 0)
+		SKIP(return, VGEM_NODE ": %s (vgem not loaded?)", strerror(errno));
+	/* A one-buffer pool: leasing again proves it came back. */
+	mp_name(name1, "vgem");
+	ASSERT_EQ(0, mp_create(self->fd, name1, MPOOL_ENG_LOCKFREE, self->bufsz, 1, &c1));
+	m1 = mp_map(self->fd, c1.mmap_offset, c1.mmap_len);
+	ASSERT_NE(MAP_FAILED, m1);
+	ASSERT_EQ(0, mp_lease(self->fd, c1.pool_id, &id, 1));
+	fill(m1, self->bufsz, 0x42);
+	ASSERT_EQ(0, mp_export(self->fd, c1.pool_id, id, 0, &dfd));
+
+	/* vgem attaches and maps the sg_table (drm_gem_prime_import). */
+	ph.fd = dfd;
+	ASSERT_EQ(0, ioctl(card, MP_DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph));
+	ASSERT_NE(0, ph.handle);
+	/* CPU access syncs vgem's mapped attachment. */
+	ASSERT_EQ(0, dma_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+	ASSERT_EQ(0, dma_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+	/* Attached: nobody can take it back into a session. */
+	ASSERT_EQ(-EBUSY, mp_import(self->fd, c1.pool_id, dfd, NULL));
+	ASSERT_EQ(0, close(dfd));
+	/* vgem's reference alone keeps it out. */
+	expect_counts(_metadata, self->fd, c1.pool_id, 0, 0, 1);
+	ASSERT_EQ(-EAGAIN, mp_lease(self->fd, c1.pool_id, &id, 1));
+
+	gc.handle = ph.handle;
+	ASSERT_EQ(0, ioctl(card, MP_DRM_IOCTL_GEM_CLOSE, &gc));
+	ASSERT_EQ(0, close(card));
+	expect_counts(_metadata, self->fd, c1.pool_id, 1, 0, 0);
+	ASSERT_EQ(0, mp_lease(self->fd, c1.pool_id, &id, 1));
+	ASSERT_TRUE(mp_all_zero(m1, self->bufsz));
+	ASSERT_EQ(0, mp_release(self->fd, c1.pool_id, &id, 1));
+	munmap(m1, c1.mmap_len);
+	ASSERT_EQ(0, mp_destroy(self->fd, c1.pool_id));
+}
+
+/*
+ * An exporter (its own session) hands two dma-bufs to a receiver, which
+ * maps one; both die by SIGKILL. Every buffer is back once both are
+ * reaped: their descriptors, mappings and sessions went with them.
+ */
+TEST_F(export, sigkill_every_holder)
+{
+	int sv[2], ready[2], fds[2];
+	pid_t exporter, receiver;
+
+	ASSERT_EQ(0, mp_set_access(self->fd, self->c.pool_id, MPOOL_ACCESS_ALL));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_EQ(0, pipe(ready));
+
+	exporter = fork();
+	ASSERT_LE(0, exporter);
+	if (!exporter) {
+		struct mpool_pool_attach a;
+		__u32 ids[2];
+		int s = mp_open();
+		char *m;
+
+		if (s < 0 || mp_attach(s, self->name, &a) || mp_lease(s, a.pool_id, ids, 2))
+			_exit(1);
+		m = mp_map(s, a.mmap_offset, a.mmap_len);
+		if (m == MAP_FAILED)
+			_exit(2);
+		memset(m + (size_t)ids[0] * self->bufsz, 0xab, self->bufsz);
+		if (mp_export(s, a.pool_id, ids[0], 0, &fds[0]) ||
+		    mp_export(s, a.pool_id, ids[1], MPOOL_EXPORT_F_RDONLY, &fds[1]) ||
+		    send_fds(sv[1], fds, 2))
+			_exit(3);
+		mp_signal_fd(ready[1]);
+		pause();
+		_exit(4);
+	}
+	receiver = fork();
+	ASSERT_LE(0, receiver);
+	if (!receiver) {
+		char *p;
+
+		if (recv_fds(sv[0], fds, 2))
+			_exit(1);
+		p = mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+		if (p == MAP_FAILED || p[0] != (char)0xab)
+			_exit(2);
+		mp_signal_fd(ready[1]);
+		pause();
+		_exit(4);
+	}
+	ASSERT_EQ(0, mp_wait_fd(ready[0]));
+	ASSERT_EQ(0, mp_wait_fd(ready[0]));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 2, 0, 2);
+
+	ASSERT_EQ(0, kill(exporter, SIGKILL));
+	ASSERT_EQ(0, kill(receiver, SIGKILL));
+	ASSERT_EQ(128 + SIGKILL, mp_wait(exporter));
+	ASSERT_EQ(128 + SIGKILL, mp_wait(receiver));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	close(sv[0]);
+	close(sv[1]);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+TEST_F(export, destroy_with_exported_buffers_out)
+{
+	struct mpool_info base, info;
+	struct mpool_pool_stats st;
+	int watcher, dfd[2], tmp;
+	__u32 ids[2], id;
+	char *p;
+
+	watcher = mp_open();
+	ASSERT_LE(0, watcher);
+	ASSERT_EQ(0, mp_info(watcher, &base));
+	dfd[0] = lease_fill_export(_metadata, self, 0, 0x21, &ids[0]);
+	ASSERT_LE(0, dfd[0]);
+	dfd[1] = lease_fill_export(_metadata, self, 0, 0x22, &ids[1]);
+	ASSERT_LE(0, dfd[1]);
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+
+	ASSERT_EQ(0, mp_destroy(self->fd, self->c.pool_id));
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	ASSERT_EQ(MPOOL_STATE_DESTROYED, st.state & MPOOL_STATE_DESTROYED);
+	ASSERT_EQ(2, st.nr_exported);
+	/* No new exports or imports from a destroyed pool; the old ones still work. */
+	ASSERT_EQ(-EIDRM, mp_export(self->fd, self->c.pool_id, id, 0, &tmp));
+	ASSERT_EQ(-EIDRM, mp_import(self->fd, self->c.pool_id, dfd[1], NULL));
+
+	/* The session goes; the dma-bufs keep the pool's memory. */
+	ASSERT_EQ(0, munmap(self->map, self->c.mmap_len));
+	self->map = MAP_FAILED;
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	ASSERT_EQ(0, mp_info(watcher, &info));
+	ASSERT_EQ(base.nr_pools, info.nr_pools);
+	ASSERT_EQ(base.bytes_used, info.bytes_used);
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd[0], 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x21));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	ASSERT_EQ(0, close(dfd[0]));
+	ASSERT_EQ(0, mp_info(watcher, &info));
+	ASSERT_EQ(base.nr_pools, info.nr_pools);
+
+	/* The last one frees everything. */
+	ASSERT_EQ(0, close(dfd[1]));
+	ASSERT_EQ(0, mp_info(watcher, &info));
+	ASSERT_EQ(base.nr_pools - 1, info.nr_pools);
+	ASSERT_EQ(base.bytes_used - NBUF * self->bufsz, info.bytes_used);
+	close(watcher);
+}
+
+TEST_HARNESS_MAIN
