@@ -21,6 +21,9 @@
 #   BENCH_REPS      timed runs per figure (median reported), default 9
 #   BENCH_OPS       get+put pairs per thread per run, default 100000
 #   BENCH_UOPS      userspace buffers per run, default 1000
+#   BENCH_WORKLOADS mempool_bench.ko workloads, default "hot bulk16 prodcons
+#                   miss"; "none" for the userspace figures only
+#   BENCH_USER      userspace benchmarks, default "ubench handoff"
 #   BENCH_IDLE_WAIT seconds to wait before each boot for the host to go
 #                   quiet (other VMs, builds), default 60
 #   BENCH_WORK      work folder (builds, logs), default build/bench
@@ -140,6 +143,8 @@ csv=$B/bench.csv
 	echo "reps: $REPS"
 	echo "ops: $OPS"
 	echo "uops: $UOPS"
+	echo "workloads: ${BENCH_WORKLOADS:-default}"
+	echo "userspace: ${BENCH_USER:-ubench handoff}"
 } >"$B/env.txt"
 echo "kernel,vcpus,init_on_alloc,workload,subject,size,ns_per_pair,mops,threads,reps,fails" >"$csv"
 failed=0
@@ -193,11 +198,14 @@ for kname in $KERNELS; do
 		die "[$kname] mempool_bench.ko build has warnings"
 	fi
 	cp "$KB/src/mempool.ko" "$KB/src/bench/kmod/mempool_bench.ko" "$KB/root/lib/mpool/"
-	# libmempool is compiled in from its sources, as mempoolctl is.
-	cc -O2 -std=gnu11 -Wall -Wextra -Werror -pthread -static \
-		-I"$TOP_DIR/userspace/include" -I"$TOP_DIR/uapi" \
-		-o "$KB/root/bin/mpool-ubench" "$BENCH_DIR/user/ubench.c" \
-		"$TOP_DIR"/userspace/lib/*.c -lm
+	# libmempool is linked in statically, built by its Makefile (which
+	# passes the version) where no other build looks.
+	make -s -C "$TOP_DIR/userspace" OBJDIR="$KB/lib" "$KB/lib/libmempool.a"
+	for u in ubench handoff; do
+		cc -O2 -std=gnu11 -Wall -Wextra -Werror -pthread -static \
+			-I"$TOP_DIR/userspace/include" -I"$TOP_DIR/uapi" \
+			-o "$KB/root/bin/mpool-$u" "$BENCH_DIR/user/$u.c" "$KB/lib/libmempool.a" -lm
+	done
 	cp /bin/busybox "$KB/root/bin/busybox"
 	cp "$VM_DIR/init" "$KB/root/init"
 	cp "$BENCH_DIR/guest-bench.sh" "$KB/root/lib/mpool/"
@@ -207,6 +215,8 @@ for kname in $KERNELS; do
 	# mempool.ko parameters, e.g. BENCH_MPOOL_PARAMS="stats=0" to price the statistics.
 	echo "${BENCH_MPOOL_PARAMS:-}" >"$KB/root/etc/mpool-bench-mparams"
 	echo "$UOPS" >"$KB/root/etc/mpool-bench-uops"
+	echo "${BENCH_WORKLOADS:-}" >"$KB/root/etc/mpool-bench-workloads"
+	echo "${BENCH_USER:-}" >"$KB/root/etc/mpool-bench-user"
 	(cd "$KB/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$KB/initramfs.cpio.gz"
 
 	for smp in $SMPS; do
