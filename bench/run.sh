@@ -24,6 +24,9 @@
 #   BENCH_WORKLOADS mempool_bench.ko workloads, default "hot bulk16 prodcons
 #                   miss"; "none" for the userspace figures only
 #   BENCH_USER      userspace benchmarks, default "ubench handoff"
+#   BENCH_ICLOCK=1  boot with an instruction-counting clock (QEMU -icount,
+#                   as bench/icount.sh): ns are instructions, the host's
+#                   load does not matter; use with BENCH_SMP=1
 #   BENCH_IDLE_WAIT seconds to wait before each boot for the host to go
 #                   quiet (other VMs, builds), default 60
 #   BENCH_WORK      work folder (builds, logs), default build/bench
@@ -145,6 +148,7 @@ csv=$B/bench.csv
 	echo "uops: $UOPS"
 	echo "workloads: ${BENCH_WORKLOADS:-default}"
 	echo "userspace: ${BENCH_USER:-ubench handoff}"
+	echo "clock: $([ "${BENCH_ICLOCK:-0}" = 1 ] && echo "instructions (-icount shift=0,sleep=off)" || echo "real time")"
 } >"$B/env.txt"
 echo "kernel,vcpus,init_on_alloc,workload,subject,size,ns_per_pair,mops,threads,reps,fails" >"$csv"
 failed=0
@@ -157,13 +161,17 @@ boot() {
 	local cmdline="console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1"
 	[ "$ioa" = 1 ] || cmdline+=" init_on_alloc=0"
 	local waited others load0
+	# BENCH_ICLOCK=1: the guest clock counts instructions (see bench/icount.sh),
+	# so a figure no longer depends on what else the host runs; one vCPU.
+	local accel=(-accel "tcg,thread=multi")
+	[ "${BENCH_ICLOCK:-0}" != 1 ] || accel=(-accel tcg -icount "shift=0,sleep=off")
 	wait_idle
 	load0=$(cut -d' ' -f1 /proc/loadavg)
 	log "[$tag] booting $(basename "$IMAGE") (load $load0)"
 	start=$(date +%s)
 	rm -f "$B/$tag.console.log" "$B/$tag.results.log"
 	timeout -k 10 "${BENCH_VM_TIMEOUT:-900}" \
-		qemu-system-x86_64 -machine pc -accel tcg,thread=multi -cpu max \
+		qemu-system-x86_64 -machine pc "${accel[@]}" -cpu max \
 		-smp "$smp" -m 2G -no-reboot -display none -monitor none \
 		-kernel "$IMAGE" -initrd "$KB/initramfs.cpio.gz" -append "$cmdline" \
 		-serial "file:$B/$tag.console.log" -serial "file:$B/$tag.results.log" \

@@ -88,7 +88,7 @@ static int produce(struct mpl_dev *dev, int sock, unsigned int count)
 		 * it; the buffer comes back when the dma-buf's last reference
 		 * goes.
 		 */
-		err = mpl_export(pool, id, MPOOL_EXPORT_F_RDONLY, &fd);
+		err = mpl_export(pool, id, MPL_EXPORT_RDONLY, &fd);
 		if (err)
 			return fail("export", err);
 		err = send_msg(sock, seq, BUF_SIZE, fd);

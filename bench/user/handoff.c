@@ -260,7 +260,7 @@ static int stream_dmabuf(struct ctx *c)
 	if (mpl_lease(c->pool, &id, 1, MPL_WAIT, WAIT_NS))
 		return -1;
 	memset(mpl_buf(c->pool, id), 0x6d, c->size);
-	if (mpl_export(c->pool, id, MPOOL_EXPORT_F_RDONLY, &fd))
+	if (mpl_export(c->pool, id, MPL_EXPORT_RDONLY, &fd))
 		return -1;
 	err = send_msg(c->sock, MSG_BUF, c->size, fd);
 	return close(fd) || err;
