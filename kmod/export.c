@@ -290,21 +290,21 @@ static const struct dma_buf_ops mpool_xbuf_ops = {
 	.release = mpool_xbuf_release,
 };
 
-/* A dma-buf for buffer @idx of @att's pool, owning nothing yet. */
+/*
+ * A dma-buf for buffer @idx of @att's pool, owning nothing yet, its pages
+ * not even looked up: only a lease makes an index safe to look up.
+ */
 static struct dma_buf *mpool_xbuf_new(struct mpool_att *att, u32 idx, bool rdonly)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct mpool_xbuf *xb;
 	struct dma_buf *dmabuf;
 	char *name;
-	u32 pg;
 
 	xb = kvzalloc(struct_size(xb, pages, att->buf_pages), GFP_KERNEL_ACCOUNT);
 	if (!xb)
 		return ERR_PTR(-ENOMEM);
 	xb->npages = att->buf_pages;
-	for (pg = 0; pg < xb->npages; pg++)
-		xb->pages[pg] = mpool_upool_page(att->up, idx, pg);
 	xb->idx = idx;
 	xb->rdonly = rdonly;
 	mutex_init(&xb->lock);
@@ -357,6 +357,7 @@ int mpool_ioctl_export(struct file *file, struct mpool_ioctl *io)
 	struct mpool_att *att;
 	bool mapped;
 	int fd, err;
+	u32 pg;
 
 	if (req->flags & ~MPOOL_EXPORT_F_ALL)
 		return -EINVAL;
@@ -388,6 +389,8 @@ int mpool_ioctl_export(struct file *file, struct mpool_ioctl *io)
 	/* The bit is clear, so no fault maps the buffer through the session again. */
 	if (mapped)
 		mpool_revoke(att, &req->buf_id, 1);
+	for (pg = 0; pg < xb->npages; pg++)
+		xb->pages[pg] = mpool_upool_page(att->up, req->buf_id, pg);
 	mpool_upool_get(att->up);
 	xb->up = att->up;
 	xb->user = mpool_upool_export(att->up, &sess->acct);

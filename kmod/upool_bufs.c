@@ -2,6 +2,8 @@
 /*
  * How a user pool's buffers go out to a session and come back: reserve,
  * take, zero; check, quarantine, return; and what each lease is charged.
+ * A lease may pass from its session to a dma-buf (export) and back
+ * (import), charges and all; the buffer stays out of the mpool meanwhile.
  *
  * A lease first reserves buffers from nr_free, then takes them out of the
  * mpool. The reservation makes all-or-nothing and the blocking wait exact
@@ -458,7 +460,7 @@ void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
  */
 struct mpool_user *mpool_upool_export(struct mpool_upool *up, struct mpool_account *acct)
 {
-	atomic_sub(1, &acct->nr_leases);
+	atomic_dec(&acct->nr_leases);
 	atomic_inc(&up->nr_exported);
 	atomic_long_inc(&up->nr_exports);
 	return mpool_user_hold(acct->user);

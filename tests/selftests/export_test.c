@@ -55,6 +55,7 @@ struct mp_dma_heap_allocation_data {
 
 #define VGEM_NODE	"/dev/dri/card0"
 #define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+#define UPOOLS		"/sys/kernel/debug/mempool/upools"
 
 FIXTURE(export) {
 	int fd;
@@ -276,6 +277,7 @@ TEST_F(export, rdonly_and_nocloexec)
 TEST_F(export, export_errors)
 {
 	struct mpool_export x = { .pool_id = self->c.pool_id };
+	struct mpool_pool_create c;
 	__u32 id, id2;
 	int dfd, rofd;
 
@@ -298,6 +300,18 @@ TEST_F(export, export_errors)
 	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, _IOC(_IOC_READ | _IOC_WRITE, MPOOL_IOC_MAGIC, 0x0A, 8),
 				    &x));
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* An id of a pool with room to grow, beyond its buffers. */
+	memset(&c, 0, sizeof(c));
+	mp_name(c.name, "expg");
+	c.engine = MPOOL_ENG_RING;
+	c.buf_size = self->bufsz;
+	c.buf_count = 2;
+	c.max_buf_count = 8;
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_POOL_CREATE, &c));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, c.pool_id, 5, 0, &dfd));
+	ASSERT_EQ(-EINVAL, mp_export(self->fd, c.pool_id, 7, 0, &dfd));
+	ASSERT_EQ(0, mp_destroy(self->fd, c.pool_id));
 
 	/* Twice: the second finds it gone. */
 	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
@@ -466,6 +480,25 @@ static bool file_has(const char *path, const char *a, const char *b)
 	return found;
 }
 
+/* The last column ("exp") of the pool's line in debugfs upools; -1 if none. */
+static int upools_exported(const char *name)
+{
+	char line[512], *last;
+	int n = -1;
+	FILE *f = fopen(UPOOLS, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, strlen(name)) || line[strlen(name)] != ' ')
+			continue;
+		last = strrchr(line, ' ');
+		n = last ? atoi(last + 1) : -1;
+	}
+	fclose(f);
+	return n;
+}
+
 TEST_F(export, named_in_fdinfo_and_bufinfo)
 {
 	char path[64], want[64];
@@ -483,8 +516,10 @@ TEST_F(export, named_in_fdinfo_and_bufinfo)
 		SKIP(return, BUFINFO ": %s", strerror(errno));
 	}
 	ASSERT_TRUE(file_has(BUFINFO, "mempool", want));
+	ASSERT_EQ(1, upools_exported(self->name));
 	ASSERT_EQ(0, close(dfd));
 	ASSERT_FALSE(file_has(BUFINFO, "mempool", want));
+	ASSERT_EQ(0, upools_exported(self->name));
 }
 
 TEST_F(export, vgem_imports_and_lets_go)
