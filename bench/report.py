@@ -437,34 +437,40 @@ def handoff(rows):
                "export, send; the consumer maps and reads every byte where it lies; "
                "`pipe` = fill a private buffer, write() it to a pipe, the consumer read()s "
                "it into its own buffer and reads every byte there (two copies).\n")
-    head = ["boot", "size", "export", "dma_heap", "dma_heap ÷ export"]
+    def us(r):
+        return f"{r['ns'] / 1000:.1f} µs" if r else "–"
+
+    def ratio_of(a, b):
+        return f"{a['ns'] / b['ns']:.2f}×" if a and b else "–"
+
+    head = ["boot", "size", "export", "export, MAP_POPULATE", "dma_heap",
+            "dma_heap ÷ export", "dma_heap ÷ export, MAP_POPULATE"]
     body = []
     for (k, ioa), v in sorted(pick.items(), reverse=True):
         for s in sorted({key[5] for key in rows if key[3] == "handoff"}):
-            e = rows.get((k, v, ioa, "handoff", "export", s))
-            d = rows.get((k, v, ioa, "handoff", "dma_heap", s))
-            if not e and not d:
-                continue
-            body.append([f"{k}, {v} vCPUs, ioa={ioa}", f"{s // 1024} KiB",
-                         f"{e['ns'] / 1000:.1f} µs" if e else "–",
-                         f"{d['ns'] / 1000:.1f} µs" if d else "–",
-                         f"{d['ns'] / e['ns']:.2f}×" if e and d else "–"])
+            e, ep, d = (rows.get((k, v, ioa, "handoff", x, s))
+                        for x in ("export", "export_populate", "dma_heap"))
+            if e or ep or d:
+                body.append([f"{k}, {v} vCPU, ioa={ioa}", f"{s // 1024} KiB", us(e), us(ep),
+                             us(d), ratio_of(d, e), ratio_of(d, ep)])
     if body:
         out.append("### handoff: time per cycle (lower is better)\n")
         out.append(md_table(head, body))
-    head = ["boot", "buffer", "dmabuf", "pipe", "dmabuf ÷ pipe"]
+
+    def mbs(r, s):
+        return f"{s / r['ns'] * 1e9 / (1 << 20):.0f} MiB/s" if r else "–"
+
+    head = ["boot", "buffer", "dmabuf", "dmabuf, MAP_POPULATE", "pipe", "dmabuf ÷ pipe",
+            "dmabuf, MAP_POPULATE ÷ pipe"]
     body = []
     for (k, ioa), v in sorted(pick.items(), reverse=True):
         for s in sorted({key[5] for key in rows if key[3] == "stream"}):
-            e = rows.get((k, v, ioa, "stream", "dmabuf", s))
-            p = rows.get((k, v, ioa, "stream", "pipe", s))
-            if not e and not p:
-                continue
-            size = f"{s // 1024} KiB" if s < (1 << 20) else f"{s >> 20} MiB"
-            body.append([f"{k}, {v} vCPUs, ioa={ioa}", size,
-                         f"{s / e['ns'] * 1e9 / (1 << 20):.0f} MiB/s" if e else "–",
-                         f"{s / p['ns'] * 1e9 / (1 << 20):.0f} MiB/s" if p else "–",
-                         f"{p['ns'] / e['ns']:.2f}×" if e and p else "–"])
+            e, ep, p = (rows.get((k, v, ioa, "stream", x, s))
+                        for x in ("dmabuf", "dmabuf_populate", "pipe"))
+            if e or ep or p:
+                size = f"{s // 1024} KiB" if s < (1 << 20) else f"{s >> 20} MiB"
+                body.append([f"{k}, {v} vCPU, ioa={ioa}", size, mbs(e, s), mbs(ep, s),
+                             mbs(p, s), ratio_of(p, e), ratio_of(p, ep)])
     if body:
         out.append("### stream: bytes moved per second (higher is better)\n")
         out.append(md_table(head, body))

@@ -10,6 +10,7 @@
  *              mapping, mpl_export() (MPOOL_IOC_EXPORT), send the dma-buf,
  *              close it; the consumer maps it, reads one byte per page,
  *              unmaps and closes it (the buffer goes back to the pool)
+ *   export_populate  the same, the consumer mapping with MAP_POPULATE
  *   dma_heap   DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/system, map, write
  *              one byte per page, unmap, send the dma-buf, close it; the
  *              consumer as above (the pages are freed)
@@ -20,6 +21,7 @@
  *              STREAM_BUFS is the flow control), fills the whole buffer,
  *              exports and sends it; the consumer maps it, reads every
  *              byte where it lies, unmaps and closes it
+ *   dmabuf_populate  the same, the consumer mapping with MAP_POPULATE
  *   pipe       the producer fills a buffer of its own and write()s it to a
  *              pipe (sized to the buffer where the kernel allows); the
  *              consumer read()s it into a buffer of its own and reads
@@ -149,7 +151,7 @@ static volatile uint64_t sink;
  * @all), unmapped, closed; after each (@ack) or only at the end, a word
  * back. Runs in the child; its exit status says whether all went well.
  */
-static int consume_dmabufs(int sock, long page, int all, int ack)
+static int consume_dmabufs(int sock, long page, int all, int ack, int populate)
 {
 	struct msg m;
 	void *p;
@@ -162,7 +164,8 @@ static int consume_dmabufs(int sock, long page, int all, int ack)
 			return send_msg(sock, MSG_END, 0, -1) ? 1 : 0;
 		if (fd < 0)
 			return 1;
-		p = mmap(NULL, m.len, PROT_READ, MAP_SHARED, fd, 0);
+		p = mmap(NULL, m.len, PROT_READ,
+			 MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
 		if (p == MAP_FAILED)
 			return 1;
 		sink += read_bytes(p, m.len, all ? 1 : page);
@@ -287,13 +290,16 @@ struct subject {
 	int (*one)(struct ctx *c);
 	int all;		/* the consumer reads every byte */
 	int ack;		/* and answers each buffer */
+	int populate;		/* and maps dma-bufs with MAP_POPULATE */
 };
 
 static const struct subject subjects[] = {
-	{ "handoff", "export", cycle_export, 0, 1 },
-	{ "handoff", "dma_heap", cycle_dma_heap, 0, 1 },
-	{ "stream", "dmabuf", stream_dmabuf, 1, 0 },
-	{ "stream", "pipe", stream_pipe, 1, 0 },
+	{ "handoff", "export", cycle_export, 0, 1, 0 },
+	{ "handoff", "export_populate", cycle_export, 0, 1, 1 },
+	{ "handoff", "dma_heap", cycle_dma_heap, 0, 1, 0 },
+	{ "stream", "dmabuf", stream_dmabuf, 1, 0, 0 },
+	{ "stream", "dmabuf_populate", stream_dmabuf, 1, 0, 1 },
+	{ "stream", "pipe", stream_pipe, 1, 0, 0 },
 };
 
 static double now_ns(void)
@@ -334,7 +340,7 @@ static double run_once(const struct subject *s, struct ctx *c, unsigned long ops
 			close(pfd[1]);
 			_exit(consume_pipe(sv[1], pfd[0], c->size, ops * c->size));
 		}
-		_exit(consume_dmabufs(sv[1], c->page, s->all, s->ack));
+		_exit(consume_dmabufs(sv[1], c->page, s->all, s->ack, s->populate));
 	}
 	close(sv[1]);
 	if (pfd[0] >= 0)
