@@ -495,10 +495,13 @@ def main():
               f"{', '.join(map(str, ioas))} (0 only for the boots listed in boots.csv)")
     md.append(f"- **Emulator:** {env.get('qemu', '?')}")
     md.append(f"- **Host:** {env.get('host', '?')}")
-    md.append(f"- **Method:** {env.get('reps', '?')} timed runs of {env.get('ops', '?')} "
-              "get+put pairs per thread after a quarter-length warm-up; the median run is "
-              "reported; subjects of one workload and size run round-robin, so host noise "
-              "lands on all of them alike.\n")
+    if sizes:
+        md.append(f"- **Method:** {env.get('reps', '?')} timed runs of {env.get('ops', '?')} "
+                  "get+put pairs per thread after a quarter-length warm-up; the median run is "
+                  "reported; subjects of one workload and size run round-robin, so host noise "
+                  "lands on all of them alike.\n")
+    if env.get("clock", "").startswith("instructions"):
+        md.append("- **Clock:** instructions (QEMU -icount): a ns is an instruction.\n")
     md.append("> **Absolute times are not real.** Every kernel-side figure comes from QEMU "
               "emulating the CPU in software (TCG; this machine cannot use KVM). Emulation "
               "prices instructions very differently from silicon: locked instructions, "
@@ -528,10 +531,13 @@ def main():
               "kernel-side figure), bench/user/ubench.c (userspace buffers in the VM), "
               "bench/user/handoff.c (buffers passed between processes), "
               "bench/user/icount.c (callgrind), bench/guest-bench.sh (runs in the VM).\n")
-    md.append("## Goals\n")
-    md += goals(rows, kernels, ioas)
-    md.append("")
-    md += analysis(rows, kernels, ioas, vcpus)
+    # A run of the userspace benchmarks alone (BENCH_WORKLOADS=none) has no
+    # kernel-side figures to set goals against or explain.
+    if sizes:
+        md.append("## Goals\n")
+        md += goals(rows, kernels, ioas)
+        md.append("")
+        md += analysis(rows, kernels, ioas, vcpus)
 
     yard = []
     for k in kernels:
