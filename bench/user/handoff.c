@@ -332,8 +332,15 @@ static double run_once(const struct subject *s, struct ctx *c, unsigned long ops
 	}
 	t0 = now_ns();
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		if (pfd[0] >= 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return -1;
+	}
 	if (!pid) {
 		close(sv[0]);
 		if (s->one == stream_pipe) {

@@ -288,8 +288,8 @@ FIXTURE_TEARDOWN(dio)
 	ASSERT_EQ(0, __e);							\
 } while (0)
 
-static unsigned char *lease_one(struct __test_metadata *_metadata,
-				FIXTURE_DATA(dio) *self)
+/* Lease the pool's one buffer: its address in the mapping, or NULL. */
+static unsigned char *lease_one(FIXTURE_DATA(dio) *self)
 {
 	__u32 id;
 
@@ -312,7 +312,7 @@ static void expect_pool(struct __test_metadata *_metadata, FIXTURE_DATA(dio) *se
 /* An O_DIRECT read goes from the disk into the buffer's pages, and lets go. */
 TEST_F(dio, odirect_read_delivers_the_files_bytes)
 {
-	unsigned char *buf = lease_one(_metadata, self);
+	unsigned char *buf = lease_one(self);
 	__u32 id = 0;
 
 	ASSERT_NE(NULL, buf);
@@ -327,7 +327,7 @@ TEST_F(dio, odirect_read_delivers_the_files_bytes)
 /* And the other way: an O_DIRECT write from the buffer reaches the file. */
 TEST_F(dio, odirect_write_stores_the_buffers_bytes)
 {
-	unsigned char *buf = lease_one(_metadata, self), back[BUFSZ];
+	unsigned char *buf = lease_one(self), back[BUFSZ];
 	__u32 id = 0;
 	size_t i;
 	int fd;
@@ -349,7 +349,7 @@ TEST_F(dio, odirect_write_stores_the_buffers_bytes)
 /* IORING_OP_READ with a pointer into the mapping, from the O_DIRECT file. */
 TEST_F(dio, io_uring_read_delivers_the_files_bytes)
 {
-	unsigned char *buf = lease_one(_metadata, self);
+	unsigned char *buf = lease_one(self);
 	struct io_uring_cqe cqe;
 	__u32 id = 0;
 
@@ -366,7 +366,7 @@ TEST_F(dio, io_uring_read_delivers_the_files_bytes)
 /* IORING_REGISTER_BUFFERS on the leased buffer, then IORING_OP_READ_FIXED. */
 TEST_F(dio, io_uring_fixed_read_delivers_the_files_bytes)
 {
-	unsigned char *buf = lease_one(_metadata, self);
+	unsigned char *buf = lease_one(self);
 	struct io_uring_cqe cqe;
 	__u32 id = 0;
 
@@ -395,7 +395,7 @@ TEST_F(dio, io_uring_fixed_read_delivers_the_files_bytes)
  */
 TEST_F(dio, release_during_inflight_io_uring_read_quarantines)
 {
-	unsigned char *buf = lease_one(_metadata, self);
+	unsigned char *buf = lease_one(self);
 	static const char msg[] = "written after the release";
 	struct io_uring_cqe cqe;
 	int pfd[2], pin[2], err;
@@ -445,7 +445,7 @@ TEST_F(dio, release_during_inflight_io_uring_read_quarantines)
 	}
 	/* Let go: the buffer is back, and its next lessee finds it zeroed. */
 	expect_pool(_metadata, self, 1, 0);
-	buf = lease_one(_metadata, self);
+	buf = lease_one(self);
 	ASSERT_NE(NULL, buf);
 	EXPECT_TRUE(mp_all_zero(buf, BUFSZ));
 	close(pfd[0]);
@@ -460,7 +460,7 @@ TEST_F(dio, release_during_inflight_io_uring_read_quarantines)
  */
 TEST_F(dio, inflight_plain_io_uring_read_cannot_reach_a_released_buffer)
 {
-	unsigned char *buf = lease_one(_metadata, self), *other;
+	unsigned char *buf = lease_one(self), *other;
 	static const char msg[] = "written after the release";
 	struct mpool_pool_attach a;
 	struct io_uring_cqe cqe;
