@@ -47,10 +47,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 #include <linux/mempool.h>
 #include <mempool.h>
+
+#include "buffers.h"
+/* The socket plumbing of the examples, SCM_RIGHTS included. */
+#include "../../examples/unix-socket.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -83,48 +85,14 @@ struct ctx {
 
 static int send_msg(int sock, uint32_t op, uint32_t len, int fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
 	struct msg m = { .op = op, .len = len };
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
 
-	if (fd >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -1;
+	return ex_send(sock, &m, sizeof(m), fd);
 }
 
 static int recv_msg(int sock, struct msg *m, int *fdp)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *cm;
-
-	*fdp = -1;
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*m))
-		return -1;
-	cm = CMSG_FIRSTHDR(&mh);
-	if (cm && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(fdp, CMSG_DATA(cm), sizeof(int));
-	return 0;
+	return ex_recv(sock, m, sizeof(*m), fdp);
 }
 
 /* Read [p, p + len): every @step-th byte (a page's worth of touching) or all. */
@@ -209,14 +177,6 @@ static int wait_word(struct ctx *c)
 	return 0;
 }
 
-static void touch(char *p, size_t size, long page)
-{
-	size_t off;
-
-	for (off = 0; off < size; off += page)
-		p[off] = 1;
-}
-
 /* handoff/export: one cycle. */
 static int cycle_export(struct ctx *c)
 {
@@ -235,23 +195,12 @@ static int cycle_export(struct ctx *c)
 /* handoff/dma_heap: one cycle. */
 static int cycle_dma_heap(struct ctx *c)
 {
-	struct dma_heap_allocation_data d = {
-		.len = c->size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	char *p;
-	int err;
+	int fd = dma_heap_touched(c->heap_fd, c->size, c->page), err;
 
-	if (ioctl(c->heap_fd, DMA_HEAP_IOCTL_ALLOC, &d))
+	if (fd < 0)
 		return -1;
-	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
-	if (p == MAP_FAILED) {
-		close(d.fd);
-		return -1;
-	}
-	touch(p, c->size, c->page);
-	err = munmap(p, c->size) || send_msg(c->sock, MSG_BUF, c->size, (int)d.fd);
-	return close(d.fd) || err || wait_word(c);
+	err = send_msg(c->sock, MSG_BUF, c->size, fd);
+	return close(fd) || err || wait_word(c);
 }
 
 /* stream/dmabuf: one buffer. */
