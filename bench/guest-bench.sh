@@ -7,6 +7,7 @@
 args=$(cat /etc/mpool-bench-args 2>/dev/null)
 workloads=$(cat /etc/mpool-bench-workloads 2>/dev/null)
 uops=$(cat /etc/mpool-bench-uops 2>/dev/null)
+users=$(cat /etc/mpool-bench-user 2>/dev/null)
 mparams=$(cat /etc/mpool-bench-mparams 2>/dev/null)
 
 echo "BENCH-INFO,kernel $(uname -r),$(nproc) vCPUs,cmdline $(cat /proc/cmdline)"
@@ -14,7 +15,12 @@ echo "BENCH-INFO,kernel $(uname -r),$(nproc) vCPUs,cmdline $(cat /proc/cmdline)"
 insmod /lib/mpool/mempool.ko $mparams || { echo "BENCH-ERROR,insmod mempool.ko failed"; exit 1; }
 dmesg -c >/dev/null
 
-for wl in ${workloads:-hot bulk16 prodcons miss node_local node_remote}; do
+# "none": the userspace figures only.
+case "$workloads" in
+"") workloads="hot bulk16 prodcons miss node_local node_remote" ;;
+none) workloads= ;;
+esac
+for wl in $workloads; do
 	# shellcheck disable=SC2086 # $args is a list of module parameters
 	if ! insmod /lib/mpool/mempool_bench.ko workloads="$wl" $args; then
 		echo "BENCH-ERROR,insmod mempool_bench.ko workloads=$wl failed"
@@ -30,9 +36,17 @@ for wl in ${workloads:-hot bulk16 prodcons miss node_local node_remote}; do
 	[ -n "$ioa" ] || ioa=$(sed -n 's/^BENCH,[^,]*,[^,]*,\([01]\),.*/\1/p' /tmp/kernel.csv | head -n 1)
 done
 
-if [ -x /bin/mpool-ubench ]; then
-	mpool-ubench "$(uname -r)" "${ioa:-1}" ${uops:+"$uops"}
+# Without the kernel workloads, the command line says how pages are zeroed.
+if [ -z "$ioa" ]; then
+	case " $(cat /proc/cmdline) " in *" init_on_alloc=0 "*) ioa=0 ;; *) ioa=1 ;; esac
 fi
+# Userspace: buffers handed out (ubench), and passed between processes
+# (handoff).
+for u in ${users:-ubench handoff}; do
+	[ -x "/bin/mpool-$u" ] || continue
+	"mpool-$u" "$(uname -r)" "$ioa" ${uops:+"$uops"} ||
+		echo "BENCH-ERROR,mpool-$u exited $?"
+done
 
 rmmod mempool || echo "BENCH-ERROR,rmmod mempool failed"
 dmesg -c | grep -E 'BUG|Oops|WARNING|Call Trace' | sed 's/^/BENCH-DMESG,/'

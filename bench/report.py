@@ -21,6 +21,8 @@ OURS = ["percpu", "ring", "lockfree"]
 SUBJECTS = OURS + ["kmem_cache", "kmalloc", "mempool", "objpool", "spinlock"]
 WORKLOADS = ["hot", "bulk16", "prodcons", "miss"]
 USER = ["mmap", "dma_heap", "dev_mempool", "dev_mempool16", "libmempool", "libmempool_reuse"]
+# Workloads timed in userspace (bench/user/): no kmem_cache to ratio them to.
+USERSPACE = {"user", "handoff", "stream"}
 BASE = "kmem_cache"
 
 WHAT = {
@@ -84,7 +86,7 @@ def configs(rows):
                      reverse=True)
     vcpus = sorted({k[1] for k in rows})
     ioas = sorted({k[2] for k in rows}, reverse=True)
-    sizes = sorted({k[5] for k in rows if k[3] != "user"})
+    sizes = sorted({k[5] for k in rows if k[3] not in USERSPACE})
     return kernels, vcpus, ioas, sizes
 
 
@@ -344,6 +346,9 @@ def numa(rows, kernels, ioas, vcpus, sizes):
 
 
 def plots(outdir, rows, kernels, vcpus, ioas, sizes):
+    # The plots are of the kernel-side workloads: a userspace-only run has none.
+    if not sizes:
+        return []
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -442,6 +447,74 @@ def plots(outdir, rows, kernels, vcpus, ioas, sizes):
     return made
 
 
+def handoff(rows):
+    """bench/user/handoff.c: buffers passed between processes. Markdown lines."""
+    out = []
+    # Two processes: the fewest vCPUs that can run both at once, else any.
+    pick = {}
+    for k, v, ioa, wl, _, _ in rows:
+        cur = pick.get((k, ioa))
+        if wl in ("handoff", "stream") and (cur is None or (v >= 2 and (cur < 2 or v < cur))):
+            pick[(k, ioa)] = v
+    if not pick:
+        return out
+    out.append("## Zero-copy hand-off between processes (bench/user/handoff.c)\n")
+    out.append("A producer process fills a buffer, a consumer process (forked, at the other "
+               "end of a Unix socketpair) reads it. **handoff**, one buffer at a time, the "
+               "producer waiting for the consumer's word: `export` = MPOOL_IOC_LEASE + a "
+               "byte written per page + MPOOL_IOC_EXPORT + the dma-buf sent (SCM_RIGHTS) "
+               "and closed, the consumer mmap()ing it, reading a byte per page, munmap() "
+               "and close() (the buffer goes back to the pool); `dma_heap` = "
+               "DMA_HEAP_IOCTL_ALLOC + mmap + a byte per page + munmap, sent and closed, "
+               "the consumer the same as for export. **stream**, 64 MiB as fast as they "
+               "go: `dmabuf` = lease (a pool of 8 is the flow control), fill every byte, "
+               "export, send; the consumer maps and reads every byte where it lies; "
+               "`pipe` = fill a private buffer, write() it to a pipe, the consumer read()s "
+               "it into its own buffer and reads every byte there (two copies).\n")
+    def us(r):
+        return f"{r['ns'] / 1000:.1f} µs" if r else "–"
+
+    def ratio_of(a, b):
+        return f"{a['ns'] / b['ns']:.2f}×" if a and b else "–"
+
+    head = ["boot", "size", "export", "export, MAP_POPULATE", "dma_heap",
+            "dma_heap ÷ export", "dma_heap ÷ export, MAP_POPULATE"]
+    body = []
+    for (k, ioa), v in sorted(pick.items(), reverse=True):
+        for s in sorted({key[5] for key in rows if key[3] == "handoff"}):
+            e, ep, d = (rows.get((k, v, ioa, "handoff", x, s))
+                        for x in ("export", "export_populate", "dma_heap"))
+            if e or ep or d:
+                body.append([f"{k}, {v} vCPU, ioa={ioa}", f"{s // 1024} KiB", us(e), us(ep),
+                             us(d), ratio_of(d, e), ratio_of(d, ep)])
+    if body:
+        out.append("### handoff: time per cycle (lower is better)\n")
+        out.append(md_table(head, body))
+
+    def mbs(r, s):
+        return f"{s / r['ns'] * 1e9 / (1 << 20):.0f} MiB/s" if r else "–"
+
+    head = ["boot", "buffer", "dmabuf", "dmabuf, MAP_POPULATE", "pipe", "dmabuf ÷ pipe",
+            "dmabuf, MAP_POPULATE ÷ pipe"]
+    body = []
+    for (k, ioa), v in sorted(pick.items(), reverse=True):
+        for s in sorted({key[5] for key in rows if key[3] == "stream"}):
+            e, ep, p = (rows.get((k, v, ioa, "stream", x, s))
+                        for x in ("dmabuf", "dmabuf_populate", "pipe"))
+            if e or ep or p:
+                size = f"{s // 1024} KiB" if s < (1 << 20) else f"{s >> 20} MiB"
+                body.append([f"{k}, {v} vCPU, ioa={ioa}", size, mbs(e, s), mbs(ep, s),
+                             mbs(p, s), ratio_of(p, e), ratio_of(p, ep)])
+    if body:
+        out.append("### stream: bytes moved per second (higher is better)\n")
+        out.append(md_table(head, body))
+        out.append("Both sides of both subjects write or read every byte once; the pipe "
+                   "adds a copy into the pipe and one out of it, the dma-buf path a lease "
+                   "(zeroing the buffer), an export, and faulting the buffer into the "
+                   "consumer.\n")
+    return out
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "results")
     rows, host, boots, env = load(outdir)
@@ -456,10 +529,13 @@ def main():
               f"{', '.join(map(str, ioas))} (0 only for the boots listed in boots.csv)")
     md.append(f"- **Emulator:** {env.get('qemu', '?')}")
     md.append(f"- **Host:** {env.get('host', '?')}")
-    md.append(f"- **Method:** {env.get('reps', '?')} timed runs of {env.get('ops', '?')} "
-              "get+put pairs per thread after a quarter-length warm-up; the median run is "
-              "reported; subjects of one workload and size run round-robin, so host noise "
-              "lands on all of them alike.\n")
+    if sizes:
+        md.append(f"- **Method:** {env.get('reps', '?')} timed runs of {env.get('ops', '?')} "
+                  "get+put pairs per thread after a quarter-length warm-up; the median run is "
+                  "reported; subjects of one workload and size run round-robin, so host noise "
+                  "lands on all of them alike.\n")
+    if env.get("clock", "").startswith("instructions"):
+        md.append("- **Clock:** instructions (QEMU -icount): a ns is an instruction.\n")
     md.append("> **Absolute times are not real.** Every kernel-side figure comes from QEMU "
               "emulating the CPU in software (TCG; this machine cannot use KVM). Emulation "
               "prices instructions very differently from silicon: locked instructions, "
@@ -482,15 +558,21 @@ def main():
               "(`BENCH_IDLE_WAIT`). Knobs, all "
               "environment variables of bench/run.sh: `BENCH_KERNELS=\"6.12 6.1\"` adds "
               "Debian's 6.1, `BENCH_SMP`, `BENCH_IOA0_SMP`, `BENCH_REPS`, `BENCH_OPS`; "
+              "`BENCH_WORKLOADS=none BENCH_USER=handoff` times only the hand-off between "
+              "processes; "
               "`BENCH_QUICK=1 bench/run.sh` is a 15-second smoke test that writes to "
               "build/bench/quick/. The pieces: bench/kmod/ (mempool_bench.ko, every "
               "kernel-side figure), bench/user/ubench.c (userspace buffers in the VM), "
+              "bench/user/handoff.c (buffers passed between processes), "
               "bench/user/icount.c (callgrind), bench/guest-bench.sh (runs in the VM).\n")
-    md.append("## Goals\n")
-    md += goals(rows, kernels, ioas)
-    md.append("")
-    md += analysis(rows, kernels, ioas, vcpus)
-    md += numa(rows, kernels, ioas, vcpus, sizes)
+    # A run of the userspace benchmarks alone (BENCH_WORKLOADS=none) has no
+    # kernel-side figures to set goals against or explain.
+    if sizes:
+        md.append("## Goals\n")
+        md += goals(rows, kernels, ioas)
+        md.append("")
+        md += analysis(rows, kernels, ioas, vcpus)
+        md += numa(rows, kernels, ioas, vcpus, sizes)
 
     yard = []
     for k in kernels:
@@ -512,7 +594,8 @@ def main():
 
     for k in kernels:
         for ioa in ioas:
-            if not any(key[0] == k and key[2] == ioa and key[3] != "user" for key in rows):
+            if not any(key[0] == k and key[2] == ioa and key[3] not in USERSPACE
+                       for key in rows):
                 continue
             vs = [v for v in vcpus if any(key[0] == k and key[1] == v and key[2] == ioa
                                           for key in rows)]
@@ -592,6 +675,8 @@ def main():
                   "column means the kernel has no /dev/dma_heap/system (Debian's 6.1).\n")
 
     # Host.
+    md += handoff(rows)
+
     native = [h for h in host if h["kind"] == "native_mops"]
     if native:
         md.append("## Userspace harness, native on the host\n")

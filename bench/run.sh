@@ -21,6 +21,12 @@
 #   BENCH_REPS      timed runs per figure (median reported), default 9
 #   BENCH_OPS       get+put pairs per thread per run, default 100000
 #   BENCH_UOPS      userspace buffers per run, default 1000
+#   BENCH_WORKLOADS mempool_bench.ko workloads, default "hot bulk16 prodcons
+#                   miss"; "none" for the userspace figures only
+#   BENCH_USER      userspace benchmarks, default "ubench handoff"
+#   BENCH_ICLOCK=1  boot with an instruction-counting clock (QEMU -icount,
+#                   as bench/icount.sh): ns are instructions, the host's
+#                   load does not matter; use with BENCH_SMP=1
 #   BENCH_IDLE_WAIT seconds to wait before each boot for the host to go
 #                   quiet (other VMs, builds), default 60
 #   BENCH_WORK      work folder (builds, logs), default build/bench
@@ -146,6 +152,9 @@ csv=$B/bench.csv
 	echo "reps: $REPS"
 	echo "ops: $OPS"
 	echo "uops: $UOPS"
+	echo "workloads: ${BENCH_WORKLOADS:-default}"
+	echo "userspace: ${BENCH_USER:-ubench handoff}"
+	echo "clock: $([ "${BENCH_ICLOCK:-0}" = 1 ] && echo "instructions (-icount shift=0,sleep=off)" || echo "real time")"
 } >"$B/env.txt"
 echo "kernel,vcpus,init_on_alloc,workload,subject,size,ns_per_pair,mops,threads,reps,fails" >"$csv"
 failed=0
@@ -162,13 +171,17 @@ boot() {
 	# guest kernel warn (topology_sane()), which panic_on_warn turns fatal.
 	case " ${BENCH_NUMA_SMP-4} " in *" $smp "*) nodes=2 topo=$smp,sockets=2 ;; esac
 	mapfile -t numa < <(numa_args 2G "$smp" "$nodes")
+	# BENCH_ICLOCK=1: the guest clock counts instructions (see bench/icount.sh),
+	# so a figure no longer depends on what else the host runs; one vCPU.
+	local accel=(-accel "tcg,thread=multi")
+	[ "${BENCH_ICLOCK:-0}" != 1 ] || accel=(-accel tcg -icount "shift=0,sleep=off")
 	wait_idle
 	load0=$(cut -d' ' -f1 /proc/loadavg)
 	log "[$tag] booting $(basename "$IMAGE") (load $load0)"
 	start=$(date +%s)
 	rm -f "$B/$tag.console.log" "$B/$tag.results.log"
 	timeout -k 10 "${BENCH_VM_TIMEOUT:-900}" \
-		qemu-system-x86_64 -machine pc -accel tcg,thread=multi -cpu max \
+		qemu-system-x86_64 -machine pc "${accel[@]}" -cpu max \
 		-smp "$topo" -m 2G "${numa[@]}" \
 		-no-reboot -display none -monitor none \
 		-kernel "$IMAGE" -initrd "$KB/initramfs.cpio.gz" -append "$cmdline" \
@@ -204,12 +217,14 @@ for kname in $KERNELS; do
 		die "[$kname] mempool_bench.ko build has warnings"
 	fi
 	cp "$KB/src/mempool.ko" "$KB/src/bench/kmod/mempool_bench.ko" "$KB/root/lib/mpool/"
-	# libmempool as its Makefile builds it (the version comes from there).
-	make -s -C "$TOP_DIR/userspace" OBJDIR="$KB/libmempool" "$KB/libmempool/libmempool.a"
-	cc -O2 -std=gnu11 -Wall -Wextra -Werror -pthread -static \
-		-I"$TOP_DIR/userspace/include" -I"$TOP_DIR/uapi" \
-		-o "$KB/root/bin/mpool-ubench" "$BENCH_DIR/user/ubench.c" \
-		"$KB/libmempool/libmempool.a" -lm
+	# libmempool is linked in statically, built by its Makefile (which
+	# passes the version) where no other build looks.
+	make -s -C "$TOP_DIR/userspace" OBJDIR="$KB/lib" "$KB/lib/libmempool.a"
+	for u in ubench handoff; do
+		cc -O2 -std=gnu11 -Wall -Wextra -Werror -pthread -static \
+			-I"$TOP_DIR/userspace/include" -I"$TOP_DIR/uapi" \
+			-o "$KB/root/bin/mpool-$u" "$BENCH_DIR/user/$u.c" "$KB/lib/libmempool.a" -lm
+	done
 	cp /bin/busybox "$KB/root/bin/busybox"
 	cp "$VM_DIR/init" "$KB/root/init"
 	cp "$BENCH_DIR/guest-bench.sh" "$KB/root/lib/mpool/"
@@ -220,6 +235,7 @@ for kname in $KERNELS; do
 	echo "${BENCH_MPOOL_PARAMS:-}" >"$KB/root/etc/mpool-bench-mparams"
 	echo "$UOPS" >"$KB/root/etc/mpool-bench-uops"
 	echo "${BENCH_WORKLOADS:-}" >"$KB/root/etc/mpool-bench-workloads"
+	echo "${BENCH_USER:-}" >"$KB/root/etc/mpool-bench-user"
 	(cd "$KB/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$KB/initramfs.cpio.gz"
 
 	for smp in $SMPS; do

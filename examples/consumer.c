@@ -25,12 +25,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <linux/mempool.h>
 
 #include "pc.h"
+#include "unix-socket.h"
 
 static int fail(const char *what, int err)
 {
@@ -41,26 +41,12 @@ static int fail(const char *what, int err)
 /* Receive the hello and the descriptor attached to it; fd or -errno. */
 static int recv_fd(int sock, struct pc_hello *hello)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = hello, .iov_len = sizeof(*hello) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *cm;
-	int fd;
+	int err, fd;
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*hello))
-		return errno ? -errno : -EPROTO;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || (msg.msg_flags & MSG_CTRUNC))
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	err = ex_recv(sock, hello, sizeof(*hello), &fd);
+	if (err)
+		return err;
+	return fd >= 0 ? fd : -EPROTO;
 }
 
 /* Give buffer @id back: the lease is the shared session's. 0 or errno. */
@@ -137,28 +123,18 @@ static long consume(int sock, int dev, const struct pc_hello *hello)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pc_hello hello;
 	struct pc_buf reply = { .id = PC_END };
-	int lsock, sock, dev;
+	int sock, dev;
 	long good;
 
-	if (argc != 2 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: consumer SOCKET\n");
 		return 2;
 	}
-	strcpy(sa.sun_path, argv[1]);
-	lsock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (lsock < 0)
-		return fail("socket", errno);
-	unlink(argv[1]);
-	if (bind(lsock, (struct sockaddr *)&sa, sizeof(sa)) || listen(lsock, 1))
-		return fail(argv[1], errno);
-	sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	sock = ex_accept_one(argv[1]);
 	if (sock < 0)
-		return fail("accept", errno);
-	close(lsock);
-	unlink(argv[1]);
+		return fail(argv[1], -sock);
 
 	dev = recv_fd(sock, &hello);
 	if (dev < 0)

@@ -19,19 +19,18 @@
  *
  * Build: cc producer.c $(pkg-config --cflags --libs mempool)
  */
+#define _GNU_SOURCE		/* unix-socket.h: accept4() */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <mempool.h>
 
 #include "pc.h"
+#include "unix-socket.h"
 
 #define POOL_BUFS	4			/* fewer than the messages */
 #define WAIT_NS		5000000000ULL		/* for a buffer: 5 s at most */
@@ -42,59 +41,11 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-/* Connect to the consumer at @path, waiting up to 5 s for it to listen. */
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timespec pause = { 0, 50 * 1000 * 1000 };
-	int fd, i;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	for (i = 0; i < 100; i++) {
-		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-			return fd;
-		close(fd);
-		if (errno != ENOENT && errno != ECONNREFUSED)
-			return -errno;
-		nanosleep(&pause, NULL);
-	}
-	return -ETIMEDOUT;
-}
-
-/* Send @hello with descriptor @fd attached (SCM_RIGHTS); 0 or -errno. */
-static int send_fd(int sock, const struct pc_hello *hello, int fd)
-{
-	union {		/* aligned room for one control message */
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)hello, .iov_len = sizeof(*hello) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	memset(&ctl, 0, sizeof(ctl));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(*hello))
-		return -errno;
-	return 0;
-}
-
 static int send_buf(int sock, uint32_t id, uint32_t len)
 {
 	struct pc_buf m = { .id = id, .len = len };
 
-	return send(sock, &m, sizeof(m), MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -errno;
+	return ex_send(sock, &m, sizeof(m), -1);
 }
 
 static int produce(struct mpl_dev *dev, int sock, unsigned int count)
@@ -122,7 +73,7 @@ static int produce(struct mpl_dev *dev, int sock, unsigned int count)
 
 	hello.pool_id = st.pool_id;
 	hello.count = count;
-	err = send_fd(sock, &hello, mpl_fd(dev));
+	err = ex_send(sock, &hello, sizeof(hello), mpl_fd(dev));
 	if (err)
 		return fail("send the session", err);
 
@@ -178,7 +129,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: producer SOCKET [COUNT]\n");
 		return 2;
 	}
-	sock = connect_to(argv[1]);
+	sock = ex_connect(argv[1]);
 	if (sock < 0)
 		return fail(argv[1], sock);
 	err = mpl_open(NULL, &dev);

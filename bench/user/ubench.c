@@ -36,9 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/dma-heap.h>
 #include <linux/mempool.h>
 #include <mempool.h>
+
+#include "buffers.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -60,18 +61,6 @@ struct ctx {
 	struct mpl_pool *mpool;
 };
 
-/*
- * Plain stores do: the buffer has escaped to munmap() or ioctl(), which
- * the compiler must assume read it.
- */
-static void touch(char *p, size_t size, long page)
-{
-	size_t off;
-
-	for (off = 0; off < size; off += page)
-		p[off] = 1;
-}
-
 static int pair_mmap(struct ctx *c)
 {
 	char *p = mmap(NULL, c->size, PROT_READ | PROT_WRITE,
@@ -85,23 +74,9 @@ static int pair_mmap(struct ctx *c)
 
 static int pair_dma_heap(struct ctx *c)
 {
-	struct dma_heap_allocation_data d = {
-		.len = c->size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	char *p;
-	int err;
+	int fd = dma_heap_touched(c->heap_fd, c->size, c->page);
 
-	if (ioctl(c->heap_fd, DMA_HEAP_IOCTL_ALLOC, &d))
-		return -1;
-	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
-	if (p == MAP_FAILED) {
-		close(d.fd);
-		return -1;
-	}
-	touch(p, c->size, c->page);
-	err = munmap(p, c->size);
-	return close(d.fd) || err;
+	return fd < 0 || close(fd);
 }
 
 static int lease_release(struct ctx *c, unsigned int n)

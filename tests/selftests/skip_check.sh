@@ -12,7 +12,7 @@ if [ -e /dev/mempool ]; then
 	echo "skip_check: /dev/mempool exists here; the skip path cannot be shown"
 	exit 0
 fi
-tests=(info_test pool_test)
+tests=(info_test pool_test dio_test)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s -C "$TOP_DIR/tests/selftests" KSFT_INC="$(kernel_source)/tools/testing/selftests" \

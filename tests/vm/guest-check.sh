@@ -55,6 +55,13 @@ producer=$?
 wait $consumer
 [ $? -eq 0 ] && [ "$producer" -eq 0 ]
 result example-producer-consumer $?
+timeout 60 /examples/dmabuf-consumer /tmp/db.sock &
+consumer=$!
+timeout 60 /examples/dmabuf-producer /tmp/db.sock
+producer=$?
+wait $consumer
+[ $? -eq 0 ] && [ "$producer" -eq 0 ]
+result example-dmabuf-producer-consumer $?
 insmod /lib/mpool/mpool_example.ko
 result example-kmod-load $?
 dmesg | grep -q 'mpool_example: pass: '

@@ -47,6 +47,18 @@
  * child's view of the buffer as it does the parent's). They are left out of
  * core dumps.
  *
+ * Direct I/O. A leased buffer's mapping is memory the kernel's I/O paths
+ * use in place: read() and write() on an O_DIRECT file, io_uring reads and
+ * writes through a pointer, vmsplice(). io_uring fixed buffers
+ * (IORING_REGISTER_BUFFERS) work where io_uring leaves it to GUP what may
+ * be pinned long-term (6.12); 6.1's io_uring pins only anonymous, shmem
+ * and hugetlbfs memory and refuses a /dev/mempool mapping (EOPNOTSUPP). A
+ * registration holds the pages until IORING_UNREGISTER_BUFFERS or the
+ * ring's end: a buffer released meanwhile is quarantined (below), then
+ * comes back zeroed for its next lessee. A read that waits for data to
+ * copy through the mapping (IORING_OP_READ from a pipe or a socket) holds
+ * no page: once the buffer is released, it fails with EFAULT instead.
+ *
  * Pages a lease hands out stay referenced by anything that took a reference
  * through the mapping (vmsplice, O_DIRECT, io_uring fixed buffers...). A
  * released buffer whose pages are still referenced that way is quarantined:
