@@ -87,7 +87,7 @@ extern "C" {
  * which library is running.
  */
 #define MPL_VERSION_MAJOR	1
-#define MPL_VERSION_MINOR	1
+#define MPL_VERSION_MINOR	2
 
 struct mpl_dev;
 struct mpl_pool;
