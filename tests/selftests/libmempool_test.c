@@ -680,6 +680,41 @@ TEST_F(lib, create_opts_sets_access_and_room_to_grow)
 	EXPECT_EQ(-ENOENT, mpl_pool_attach(self->dev, name, &p));
 }
 
+/* MPL_POOL_HUGE reaches the kernel: one PMD maps the first 2 MiB touched. */
+TEST_F(lib, create_opts_huge_maps_by_pmd)
+{
+	MPL_OPTS(mpl_pool_opts, o, .flags = MPL_POOL_SESSION | MPL_POOL_HUGE);
+	const uint64_t sz = 2UL << 20;
+	char name[MPOOL_POOL_NAME_MAX];
+	struct mpool_pool_stats st;
+	struct mpool_info info;
+	struct mpl_pool *p;
+	unsigned char *b;
+	void *base;
+	uint32_t id;
+
+	ASSERT_EQ(0, mpl_info(self->dev, &info));
+	if (!(info.features & MPOOL_FEAT_HUGE))
+		SKIP(return, "no MPOOL_FEAT_HUGE");
+	mp_name(name, "libhuge");
+	EXPECT_EQ(-EINVAL, mpl_pool_create_opts(self->dev, name, variant->engine, mp_page(), 2,
+						&o, &p));
+	ASSERT_EQ(0, mpl_pool_create_opts(self->dev, name, variant->engine, sz, 2, &o, &p));
+	ASSERT_EQ(0, mpl_pool_stats(p, &st));
+	EXPECT_EQ(MPOOL_CREATE_F_HUGE, st.create_flags & MPOOL_CREATE_F_HUGE);
+	ASSERT_EQ(0, mpl_map(p, &base));
+	ASSERT_EQ(0, mpl_lease(p, &id, 1, 0, 0));
+	b = mpl_buf(p, id);
+	ASSERT_NE(NULL, b);
+	EXPECT_EQ(0, (uintptr_t)b % sz);
+	b[0] = 1;
+	b[sz - 1] = 2;
+	ASSERT_EQ(0, mpl_pool_stats(p, &st));
+	EXPECT_EQ(1, st.pmd_maps);
+	EXPECT_EQ(0, st.pte_misaligned + st.pte_disabled + st.pte_other);
+	EXPECT_EQ(0, mpl_release(p, &id, 1));
+}
+
 TEST_F(lib, resize_grows_into_the_mapping_and_shrinks_free_buffers_only)
 {
 	char name[MPOOL_POOL_NAME_MAX], v;

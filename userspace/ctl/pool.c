@@ -14,7 +14,8 @@
 
 static const char create_usage[] =
 	"usage: mempoolctl create NAME [-e ENGINE] [-s SIZE] [-n COUNT] [--node NODE]\n"
-	"                        [--access owner|group|all] [--max COUNT] [--json]\n"
+	"                        [--huge] [--access owner|group|all] [--max COUNT]\n"
+	"                        [--json]\n"
 	"\n"
 	"Create pool NAME (1-23 of A-Z a-z 0-9 . _ -). It stays until destroyed.\n"
 	"With --json: {\"created\", \"engine\", \"buf_size\", \"buf_count\",\n"
@@ -24,7 +25,9 @@ static const char create_usage[] =
 	"  -s, --size SIZE      bytes per buffer, a multiple of the page size\n"
 	"                       (default: one page; K, M suffixes)\n"
 	"  -n, --count COUNT    buffers (default 64)\n"
-	"      --node NODE      allocate on NUMA node NODE\n"
+	"      --node NODE      allocate on NUMA node NODE, and nowhere else\n"
+	"      --huge           map each buffer 2 MiB at a time (SIZE a multiple\n"
+	"                       of 2M)\n"
 	"  -a, --access MODE    who may attach: owner (default: your user), group\n"
 	"                       (also your group's members) or all (anyone who may\n"
 	"                       open the device); root attaches to any\n"
@@ -51,6 +54,7 @@ int cmd_create(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "node", required_argument, NULL, 'N' },
+		{ "huge", no_argument, NULL, 'H' },
 		{ "access", required_argument, NULL, 'a' },
 		{ "max", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
@@ -92,6 +96,9 @@ int cmd_create(int argc, char **argv)
 				return CTL_EXIT_USAGE;
 			po.node = node;
 			po.flags |= MPL_POOL_NODE;
+			break;
+		case 'H':
+			po.flags |= MPL_POOL_HUGE;
 			break;
 		case 'a':
 			if (!parse_access(argv[0], optarg, &po.access))

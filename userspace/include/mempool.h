@@ -232,11 +232,16 @@ struct mpl_pool_config {
 #define MPL_POOL_SESSION	MPOOL_CREATE_F_SESSION
 /* struct mpl_pool_opts.node is set. */
 #define MPL_POOL_NODE		MPOOL_CREATE_F_NODE
+/*
+ * Each buffer one 2 MiB-aligned block, mapped 2 MiB at a time by a PMD:
+ * buf_size a multiple of 2 MiB (needs MPOOL_FEAT_HUGE; see mempool(4)).
+ */
+#define MPL_POOL_HUGE		MPOOL_CREATE_F_HUGE
 
 /**
  * struct mpl_pool_opts - mpl_pool_create_opts()'s options (MPL_OPTS())
  * @sz: sizeof(struct mpl_pool_opts), as the caller was built
- * @flags: MPL_POOL_SESSION, MPL_POOL_NODE
+ * @flags: MPL_POOL_SESSION, MPL_POOL_NODE, MPL_POOL_HUGE
  * @node: with MPL_POOL_NODE, the NUMA node to allocate on
  * @access: who may attach: MPOOL_ACCESS_OWNER (the default: your user
  *	only), MPOOL_ACCESS_GROUP (also members of your effective group) or

@@ -167,7 +167,7 @@ int mpl_pool_create_opts(struct mpl_dev *dev, const char *name, uint32_t engine,
 	err = mpl_name_copy(c.name, name);
 	if (err)
 		return err;
-	if (c.flags & ~(MPL_POOL_SESSION | MPL_POOL_NODE))
+	if (c.flags & ~(MPL_POOL_SESSION | MPL_POOL_NODE | MPL_POOL_HUGE))
 		return -EINVAL;
 	if (c.flags & MPL_POOL_NODE)
 		c.node = MPLI_OPT(opts, node, 0);
