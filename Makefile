@@ -43,6 +43,12 @@ lint: setup
 check: setup
 	@tests/vm/check.sh
 
+# Longer runs than make check can afford, on the debug kernel: the KUnit
+# stress suite and the fuzzer at ten and twenty times their share.
+soak: setup
+	@MPOOL_KUNIT_ARGS="stress_ops=3000000" MPOOL_FUZZ_CALLS=1000000 \
+		MPOOL_VM_TIMEOUT=7200 tests/vm/check.sh debug
+
 # The same suites on a KCSAN kernel (built once, cached).
 check-kcsan: setup
 	@tests/vm/check.sh kcsan
@@ -60,4 +66,4 @@ bench: setup
 	@bench/run.sh
 	@bench/huge.sh
 
-.PHONY: all modules userspace examples clean setup lint check check-kcsan demo shell bench
+.PHONY: all modules userspace examples clean setup lint check soak check-kcsan demo shell bench

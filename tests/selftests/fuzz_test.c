@@ -12,9 +12,8 @@
  * otherwise), and at the end that every pool is whole again.
  *
  *   MPOOL_FUZZ_SEED=n   replay a run (the seed is printed first)
- *   MPOOL_FUZZ_CALLS=n  system calls to make (default: 100000 on a kernel
- *                       with fault injection, i.e. the debug kernel;
- *                       50000 elsewhere)
+ *   MPOOL_FUZZ_CALLS=n  system calls to make (default 50000; make soak
+ *                       makes many more)
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -718,14 +717,6 @@ static unsigned long long env_ull(const char *name, unsigned long long def)
 	return v && *v ? strtoull(v, NULL, 0) : def;
 }
 
-static bool debug_kernel(void)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", (int)gettid());
-	return !access(path, F_OK);
-}
-
 FIXTURE(fuzz) {
 	struct fuzz f;
 	unsigned long long old_quota;
@@ -757,7 +748,7 @@ TEST_F_TIMEOUT(fuzz, random_walk, 2000)
 			  ((unsigned long long)time(NULL) << 20) ^
 			  ((unsigned long long)getpid() << 40));
 	f->rng = f->seed ? f->seed : 1;
-	f->target = env_ull("MPOOL_FUZZ_CALLS", debug_kernel() ? 100000 : 50000);
+	f->target = env_ull("MPOOL_FUZZ_CALLS", 50000);
 	ksft_print_msg("fuzz: seed %llu, %lu calls (replay: MPOOL_FUZZ_SEED=%llu)\n",
 		       f->seed, f->target, f->seed);
 	for (i = 0; i < NSESS; i++)

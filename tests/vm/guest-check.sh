@@ -34,10 +34,15 @@ result debugfs-dir $?
 load_stock && [ -c /dev/dri/card0 ] && [ -b /dev/ram0 ] && grep -qw ext2 /proc/filesystems
 result stock-drivers $?
 
+# Seconds since boot, for the time each suite takes (judge.sh lists them).
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
 for t in /tests/${MPOOL_ONLY:-*}_test; do
 	[ -x "$t" ] || continue
+	t0=$(uptime_s)
 	"$t"
 	echo "KSFT-EXIT ${t##*/} $?"
+	echo "TIME ${t##*/} $t0 $(uptime_s)"
 done
 
 # --- examples/: each runs as documented and says it passed.
@@ -71,8 +76,10 @@ result example-kmod-unload $?
 # --- end examples
 
 if [ -f /lib/mpool/mempool_kunit.ko ]; then
+	t0=$(uptime_s)
 	insmod /lib/mpool/mempool_kunit.ko $(cat /etc/mpool-kunit-args 2>/dev/null)
 	result kunit-load $?
+	echo "TIME kunit $t0 $(uptime_s)"
 	rmmod mempool_kunit
 	result kunit-unload $?
 fi

@@ -82,6 +82,10 @@ else
 	verdict kernel-log-clean ok
 fi
 
+# Where the VM's time went (guest-check.sh's TIME lines): the slowest five.
+awk '$1 == "TIME" { printf "%.0fs %s\n", $4 - $3, $2 }' "$res" | sort -rn | head -n 5 |
+	paste -sd, - | sed "s/,/, /g; s/^./[$kname] slowest: &/"
+
 echo "$passed $failed" > "$B/summary"
 echo "[$kname] $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
