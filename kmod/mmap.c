@@ -86,7 +86,7 @@ static enum mpool_map mpool_pmd_fit(const struct vm_fault *vmf)
  * PMD read here stays what it is until the insertion.
  *
  * Return: VM_FAULT_NOPAGE (mapped, now or by a fault that came first), an
- * error, or 0 to map the faulting page alone with a PTE.
+ * error, or 0 to map with PTEs (mpool_fault_around()).
  */
 static vm_fault_t mpool_fault_pmd(struct vm_fault *vmf, struct mpool_att *att,
 				  u32 idx, u32 pg)
