@@ -73,11 +73,12 @@
  * mmapped (mmap() maps every page at once), and imported by drivers (DRM
  * PRIME, V4L2, ...). The lease passes to the dma-buf: the session no
  * longer holds the buffer (its mappings of it raise SIGBUS, RELEASE of
- * the id fails with -EINVAL), and its bytes stay as they were. Exactly one holder exists at any moment:
- * a session or a dma-buf. When the last reference to the dma-buf goes
- * (every descriptor closed, every mmap of it gone, every importer
- * detached), the buffer returns to its pool as a release does: zeroed at
- * its next lease, quarantined while something still references its pages.
+ * the id fails with -EINVAL), and its bytes stay as they were. Exactly
+ * one holder exists at any moment: a session or a dma-buf. When the last
+ * reference to the dma-buf goes (every descriptor closed, every mmap of
+ * it gone, every importer detached), the buffer returns to its pool as a
+ * release does: zeroed at its next lease, quarantined while something
+ * still references its pages.
  * MPOOL_IOC_IMPORT turns such a dma-buf back into a lease of the importing
  * session, when nothing but the caller's descriptor reaches it.
  *
