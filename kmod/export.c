@@ -229,14 +229,19 @@ static const struct vm_operations_struct mpool_xbuf_vm_ops = {
 };
 
 /*
- * As the device's own mappings (mmap.c): pages inserted one by one by the
- * fault handler, each holding a reference, so the buffer cannot go back to
- * the pool under a mapping (the mapping holds the file, and a page still
- * referenced after it would be quarantined).
+ * Every page is mapped here, at mmap(), as the system dma-heap does: the
+ * dma-buf owns the buffer for as long as the mapping lives (the mapping
+ * holds the file, and import refuses a mapped dma-buf), so nothing ever
+ * revokes it, and a buffer handed over is read whole. Each page mapped
+ * holds a reference, so the buffer cannot go back to the pool under a
+ * mapping (a page still referenced after it would be quarantined). The
+ * fault handler maps what this could not (no memory for a page table) and
+ * what madvise(MADV_DONTNEED) took away since.
  */
 static int mpool_xbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct mpool_xbuf *xb = dmabuf->priv;
+	unsigned long npages = vma_pages(vma);
 	vm_flags_t clear = VM_MAYEXEC;
 	int err = 0;
 
@@ -251,17 +256,21 @@ static int mpool_xbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 			return -EACCES;
 		clear |= VM_MAYWRITE;
 	}
-	mutex_lock(&xb->lock);
-	if (!xb->owned)
-		err = -ENODEV;
-	mutex_unlock(&xb->lock);
-	if (err)
-		return err;
+	/* The core checked the range; the pages array must not be overrun. */
+	if (vma->vm_pgoff > xb->npages || npages > xb->npages - vma->vm_pgoff)
+		return -EINVAL;
 
 	mpool_vm_flags_mod(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP, clear);
 	vma->vm_ops = &mpool_xbuf_vm_ops;
 	vma->vm_private_data = xb;
-	return 0;
+
+	mutex_lock(&xb->lock);
+	if (xb->owned)
+		vm_insert_pages(vma, vma->vm_start, xb->pages + vma->vm_pgoff, &npages);
+	else
+		err = -ENODEV;
+	mutex_unlock(&xb->lock);
+	return err;
 }
 
 /* The last reference went: nothing reaches the buffer through the dma-buf. */

@@ -3,11 +3,20 @@
  * Mapping buffers into userspace, and taking them away again.
  *
  * mmap() only checks the range and sets the VMA up: no page is mapped
- * then. Each page is inserted by the fault handler, and only if the
- * session holds a lease on its buffer at that moment; any other page of
- * the range raises SIGBUS. vmf_insert_page() takes a reference on the page
+ * then. Pages are inserted by the fault handler, and only if the session
+ * holds a lease on their buffer at that moment; any other page of the
+ * range raises SIGBUS. vmf_insert_page() takes a reference on the page
  * for as long as it stays mapped, so a page can never be freed under a
  * mapping, whatever happens to its pool.
+ *
+ * A fault maps the whole buffer around it, as far as the VMA reaches (at
+ * most 2 MiB of it, the PMD-aligned stretch holding the faulting page),
+ * not the faulting page alone: a buffer is leased, filled and read whole,
+ * and a fault costs thousands of instructions. That is as safe as mapping
+ * one page because the lease is per buffer: every page inserted was
+ * checked against the same leased bit, under att->lock, which the release
+ * clears before it zaps, and the zap (below) covers the whole buffer, so
+ * a page mapped ahead of its first touch goes with the rest.
  *
  * A huge pool's buffers (MPOOL_F_HUGE: compound pages) are mapped 2 MiB at
  * a time by one PMD, vmf_insert_pfn_pmd(), where the VMA allows: the only
@@ -43,6 +52,13 @@
 #define MPOOL_PMD_PAGES		(PMD_SIZE >> PAGE_SHIFT)
 
 /*
+ * At most this many pages (the 2 MiB one PMD would map) per fault: the
+ * handler holds att->lock throughout and cannot reschedule while it
+ * inserts, and a buffer larger than that is not touched whole at once.
+ */
+#define MPOOL_FAULT_AROUND	MPOOL_PMD_PAGES
+
+/*
  * Whether the 2 MiB around @vmf can be one PMD of its VMA: the VMA covers
  * it, at an address congruent with the offset (a huge pool's buffers, and
  * so each 2 MiB of them, start at offsets that are multiples of 2 MiB),
@@ -70,7 +86,7 @@ static enum mpool_map mpool_pmd_fit(const struct vm_fault *vmf)
  * PMD read here stays what it is until the insertion.
  *
  * Return: VM_FAULT_NOPAGE (mapped, now or by a fault that came first), an
- * error, or 0 to map the faulting page alone with a PTE.
+ * error, or 0 to map with PTEs (mpool_fault_around()).
  */
 static vm_fault_t mpool_fault_pmd(struct vm_fault *vmf, struct mpool_att *att,
 				  u32 idx, u32 pg)
@@ -97,6 +113,47 @@ static vm_fault_t mpool_fault_pmd(struct vm_fault *vmf, struct mpool_att *att,
 				  vmf->vma->vm_flags & VM_WRITE);
 }
 
+/*
+ * Map the faulting page @pg of leased buffer @idx, then the others of its
+ * MPOOL_FAULT_AROUND-aligned stretch that the VMA covers. A page mapped
+ * already (by a racing fault in another thread) is not an error:
+ * vmf_insert_page() returns VM_FAULT_NOPAGE for it too. Only the faulting
+ * page's result matters; any other failure (no memory for a page table)
+ * just ends the prefault, the next fault there will retry it.
+ *
+ * Return: what inserting the faulting page returned.
+ */
+static vm_fault_t mpool_fault_around(struct vm_fault *vmf, struct mpool_att *att,
+				     u32 idx, u32 pg)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	u32 first = pg & ~(MPOOL_FAULT_AROUND - 1);
+	u32 end = min_t(u32, first + MPOOL_FAULT_AROUND, att->buf_pages);
+	unsigned long addr, before, after;
+	vm_fault_t ret;
+	u32 i;
+
+	ret = vmf_insert_page(vma, vmf->address, mpool_upool_page(att->up, idx, pg));
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+	/* Bound the stretch by the VMA: it may map only part of the buffer. */
+	before = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
+	after = (vma->vm_end - vmf->address) >> PAGE_SHIFT;
+	if (before < pg - first)
+		first = pg - before;
+	if (after < end - pg)
+		end = pg + after;
+	for (i = first; i < end; i++) {
+		if (i == pg)
+			continue;
+		addr = vmf->address + ((long)i - (long)pg) * (long)PAGE_SIZE;
+		if (vmf_insert_page(vma, addr, mpool_upool_page(att->up, idx, i)) !=
+		    VM_FAULT_NOPAGE)
+			break;
+	}
+	return ret;
+}
+
 static vm_fault_t mpool_vm_fault(struct vm_fault *vmf)
 {
 	struct mpool_att *att = vmf->vma->vm_private_data;
@@ -121,8 +178,7 @@ static vm_fault_t mpool_vm_fault(struct vm_fault *vmf)
 	if (test_bit(idx, att->leased)) {
 		ret = mpool_fault_pmd(vmf, att, idx, pg);
 		if (!ret)
-			ret = vmf_insert_page(vmf->vma, vmf->address,
-					      mpool_upool_page(att->up, idx, pg));
+			ret = mpool_fault_around(vmf, att, idx, pg);
 	}
 	mutex_unlock(&att->lock);
 	return ret;

@@ -8,6 +8,7 @@
  * error, and the statistics.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <linux/dma-buf.h>
@@ -718,6 +719,99 @@ TEST_F(export, destroy_with_exported_buffers_out)
 	ASSERT_EQ(base.nr_pools - 1, info.nr_pools);
 	ASSERT_EQ(base.bytes_used - NBUF * self->bufsz, info.bytes_used);
 	close(watcher);
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* Read a byte of every page of [p, p + len): the faults that took. */
+static long faults_to_read(const char *p, size_t len)
+{
+	long before = minflt();
+	size_t off;
+
+	for (off = 0; off < len; off += mp_page())
+		(void)((volatile const char *)p)[off];
+	return minflt() - before;
+}
+
+/*
+ * A fault maps the whole leased buffer (as much of it as the VMA covers),
+ * and the dma-buf's mmap() maps everything: 64 KiB is one fault in the
+ * session's mapping and none in the dma-buf's. The pages mapped ahead go
+ * with the lease all the same.
+ */
+TEST(fault_maps_the_whole_buffer)
+{
+	const size_t page = mp_page(), bufsz = 16 * page, part = 8 * page;
+	char name[MPOOL_POOL_NAME_MAX], *map, *buf, *win, *p;
+	struct mpool_pool_create c;
+	__u32 ids[2];
+	int fd, dfd;
+	off_t off;
+
+	MP_SKIP_WITHOUT_DEVICE();
+	/* The first call may fault in its own way (lazy binding): not counted. */
+	minflt();
+	fd = mp_open();
+	ASSERT_LE(0, fd);
+	mp_name(name, "expflt");
+	ASSERT_EQ(0, mp_create(fd, name, MPOOL_ENG_PERCPU, bufsz, 3, &c));
+	map = mp_map(fd, c.mmap_offset, c.mmap_len);
+	ASSERT_NE(MAP_FAILED, map);
+
+	/* One fault per buffer, and not one page of the next. */
+	ASSERT_EQ(0, mp_lease(fd, c.pool_id, ids, 2));
+	buf = map + (size_t)ids[0] * bufsz;
+	EXPECT_EQ(1, faults_to_read(buf, bufsz));
+	EXPECT_EQ(1, faults_to_read(map + (size_t)ids[1] * bufsz, bufsz));
+	fill(buf, bufsz, 0x3c);
+	ASSERT_EQ(0, mp_release(fd, c.pool_id, &ids[1], 1));
+
+	/* A mapping of the middle of the buffer only: one fault, the same bytes. */
+	off = (off_t)(c.mmap_offset + (size_t)ids[0] * bufsz + 4 * page);
+	win = mmap(NULL, part, PROT_READ, MAP_SHARED, fd, off);
+	ASSERT_NE(MAP_FAILED, win);
+	EXPECT_EQ(1, faults_to_read(win + 3 * page, part - 3 * page));
+	EXPECT_EQ(0, faults_to_read(win, part));
+	EXPECT_EQ(0, memcmp(win, buf + 4 * page, part));
+	ASSERT_EQ(0, munmap(win, part));
+
+	/* The dma-buf's mmap(), whole or in part, maps every page it covers. */
+	ASSERT_EQ(0, mp_export(fd, c.pool_id, ids[0], 0, &dfd));
+	p = mmap(NULL, bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, faults_to_read(p, bufsz));
+	EXPECT_TRUE(filled(p, bufsz, 0x3c));
+	win = mmap(NULL, part, PROT_READ, MAP_SHARED, dfd, (off_t)(4 * page));
+	ASSERT_NE(MAP_FAILED, win);
+	EXPECT_EQ(0, faults_to_read(win, part));
+	EXPECT_EQ(0, memcmp(win, p + 4 * page, part));
+	ASSERT_EQ(0, munmap(win, part));
+	/* Pages zapped from under it fault back in, the bytes unchanged. */
+	ASSERT_EQ(0, madvise(p, bufsz, MADV_DONTNEED));
+	EXPECT_LT(0, faults_to_read(p, bufsz));
+	EXPECT_TRUE(filled(p, bufsz, 0x3c));
+	ASSERT_EQ(0, munmap(p, bufsz));
+	ASSERT_EQ(0, close(dfd));
+
+	/* A page mapped ahead of its first touch is revoked with the rest. */
+	ASSERT_EQ(0, mp_lease(fd, c.pool_id, ids, 1));
+	buf = map + (size_t)ids[0] * bufsz;
+	EXPECT_EQ(1, faults_to_read(buf, 1));
+	EXPECT_EQ(0, faults_to_read(buf + bufsz - page, 1));
+	ASSERT_EQ(0, mp_release(fd, c.pool_id, ids, 1));
+	EXPECT_EQ(SIGBUS, mp_read_sig(buf + bufsz - page));
+	EXPECT_EQ(SIGBUS, mp_read_sig(buf));
+
+	ASSERT_EQ(0, munmap(map, c.mmap_len));
+	ASSERT_EQ(0, mp_destroy(fd, c.pool_id));
+	ASSERT_EQ(0, close(fd));
 }
 
 TEST_HARNESS_MAIN

@@ -40,7 +40,9 @@
  * mmap: MAP_SHARED only (MAP_PRIVATE: -EINVAL), never executable (PROT_EXEC:
  * -EPERM; mprotect cannot add it later); the range must lie within one
  * pool's [mmap_offset, mmap_offset + mmap_len) (-EINVAL otherwise); any
- * page-aligned sub-range may be mapped. Mappings cannot grow (mremap:
+ * page-aligned sub-range may be mapped. A fault on a leased buffer maps
+ * all of it that the mapping covers (up to 2 MiB around the fault): one
+ * minor fault per buffer, not one per page. Mappings cannot grow (mremap:
  * -EFAULT) and are not inherited across fork() by default: the child has
  * the file descriptor, and the session, and may mmap it again
  * (madvise(MADV_DOFORK) makes a mapping inherited; a release revokes the
@@ -68,14 +70,15 @@
  * Export. MPOOL_IOC_EXPORT turns a buffer the session holds into a dma-buf
  * file descriptor (the kernel's handle for memory shared between
  * processes and devices), which can be passed on (SCM_RIGHTS, fork),
- * mmapped, and imported by drivers (DRM PRIME, V4L2, ...). The lease
- * passes to the dma-buf: the session no longer holds the buffer (its
- * mappings of it raise SIGBUS, RELEASE of the id fails with -EINVAL), and
- * its bytes stay as they were. Exactly one holder exists at any moment:
- * a session or a dma-buf. When the last reference to the dma-buf goes
- * (every descriptor closed, every mmap of it gone, every importer
- * detached), the buffer returns to its pool as a release does: zeroed at
- * its next lease, quarantined while something still references its pages.
+ * mmapped (mmap() maps every page at once), and imported by drivers (DRM
+ * PRIME, V4L2, ...). The lease passes to the dma-buf: the session no
+ * longer holds the buffer (its mappings of it raise SIGBUS, RELEASE of
+ * the id fails with -EINVAL), and its bytes stay as they were. Exactly
+ * one holder exists at any moment: a session or a dma-buf. When the last
+ * reference to the dma-buf goes (every descriptor closed, every mmap of
+ * it gone, every importer detached), the buffer returns to its pool as a
+ * release does: zeroed at its next lease, quarantined while something
+ * still references its pages.
  * MPOOL_IOC_IMPORT turns such a dma-buf back into a lease of the importing
  * session, when nothing but the caller's descriptor reaches it.
  *
@@ -229,11 +232,11 @@ struct mpool_info {
  * congruent with its offset modulo 2 MiB is mapped by one PMD entry at
  * its first fault: one TLB entry and one minor fault for 512 pages.
  * mmap() with no address picks such an address. Otherwise the fault maps
- * its page alone, and POOL_STATS counts why (see struct
+ * those 2 MiB with 4 KiB PTEs, and POOL_STATS counts why (see struct
  * mpool_pool_stats): the mapping does not cover those 2 MiB or is not
  * aligned with its offset (MAP_FIXED, a partial munmap()); THP is off for
  * the mapping (madvise(MADV_NOHUGEPAGE), prctl(PR_SET_THP_DISABLE)) or in
- * the kernel; the range was mapped page by page before and its page table
+ * the kernel; the range was mapped with PTEs before and its page table
  * is still there, or the kernel cannot map it with a PMD (6.1 maps only
  * the first 2 MiB of a larger buffer so). The system's THP setting
  * (/sys/kernel/mm/transparent_hugepage/enabled) does not apply: the pool
@@ -425,7 +428,7 @@ struct mpool_release {
  * @reserved: out: zero
  * @pmd_maps: out: MPOOL_CREATE_F_HUGE: 2 MiB ranges of buffers mapped by
  *	one PMD entry, in any session's mapping
- * @pte_misaligned: out: ditto: faults mapped with a 4 KiB PTE because the
+ * @pte_misaligned: out: ditto: faults mapped with 4 KiB PTEs because the
  *	mapping did not cover the 2 MiB around them or was not aligned with
  *	its offset
  * @pte_disabled: out: ditto, because THP was off for the mapping
