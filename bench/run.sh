@@ -122,7 +122,7 @@ if [ "${BENCH_HOST:-1}" = 1 ]; then
 	if command -v valgrind >/dev/null; then
 		log "host: callgrind instruction counts"
 		cc -O2 -g -Wall -Wextra -Wno-unused-parameter -pthread \
-			-I"$TOP_DIR/tests/harness/shim" -I"$TOP_DIR/kmod" \
+			-I"$TOP_DIR/tests/harness/shim" -I"$TOP_DIR/kmod/include" \
 			-o "$B/icount" "$BENCH_DIR/user/icount.c"
 		iops=20000
 		for alg in ring lfstack magazine mutex; do
