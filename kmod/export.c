@@ -243,13 +243,11 @@ static int mpool_xbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	struct mpool_xbuf *xb = dmabuf->priv;
 	unsigned long npages = vma_pages(vma);
 	vm_flags_t clear = VM_MAYEXEC;
-	int err = 0;
+	int err;
 
-	/* Private mappings would COW pool pages into anonymous memory. */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
+	err = mpool_vma_check(vma);
+	if (err)
+		return err;
 	/* The file is O_RDONLY then, so the VFS refused PROT_WRITE already. */
 	if (xb->rdonly) {
 		if (vma->vm_flags & VM_WRITE)

@@ -189,6 +189,24 @@ static const struct vm_operations_struct mpool_vm_ops = {
 };
 
 /**
+ * mpool_vma_check() - what every mapping of pool pages must be
+ * @vma: a VMA being set up by an mmap() handler
+ *
+ * Shared, since a private mapping would COW pool pages into anonymous
+ * memory, and never executable.
+ *
+ * Return: 0, -EINVAL (not MAP_SHARED) or -EPERM (executable).
+ */
+int mpool_vma_check(const struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	return 0;
+}
+
+/**
  * mpool_mmap() - map (part of) one pool's window of a session
  * @file: the session's file
  * @vma: the new VMA; vm_pgoff is the cookie from create or attach, plus
@@ -203,12 +221,11 @@ int mpool_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long id = vma->vm_pgoff >> MPOOL_MMAP_PGOFF_SHIFT;
 	unsigned long off, npages = vma_pages(vma);
 	struct mpool_att *att;
+	int err;
 
-	/* Private mappings would COW pool pages into anonymous memory. */
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
+	err = mpool_vma_check(vma);
+	if (err)
+		return err;
 	if (id > MPOOL_ATT_ID_MAX)
 		return -EINVAL;
 	att = mpool_session_att(sess, id);

@@ -101,6 +101,7 @@ int mpool_ioctl_export(struct file *file, struct mpool_ioctl *io);
 int mpool_ioctl_import(struct file *file, struct mpool_ioctl *io);
 
 /* mmap.c */
+int mpool_vma_check(const struct vm_area_struct *vma);
 int mpool_mmap(struct file *file, struct vm_area_struct *vma);
 void mpool_revoke(struct mpool_att *att, const u32 *ids, u32 n);
 

@@ -429,6 +429,14 @@ void mpool_upool_lease_abort(struct mpool_upool *up, struct mpool_account *acct,
 	mpool_upool_lease_unquota(acct, n);
 }
 
+/* A lease ends, by release or with its dma-buf: counted, then returned. */
+static void mpool_upool_end(struct mpool_upool *up, const u32 *ids, u32 n)
+{
+	mpool_stats_leased(up->pool, -(int)n);
+	trace_mpool_release(up->pool, n);
+	mpool_upool_return(up, ids, n);
+}
+
 /**
  * mpool_upool_release() - end a lease of @n buffers
  * @up: the pool
@@ -441,10 +449,8 @@ void mpool_upool_lease_abort(struct mpool_upool *up, struct mpool_account *acct,
 void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 			 const u32 *ids, u32 n)
 {
-	mpool_stats_leased(up->pool, -(int)n);
-	trace_mpool_release(up->pool, n);
-	/* Then as for a lease that never reached the session. */
-	mpool_upool_lease_abort(up, acct, ids, n);
+	mpool_upool_end(up, ids, n);
+	mpool_upool_lease_unquota(acct, n);
 }
 
 /**
@@ -484,9 +490,7 @@ struct mpool_user *mpool_upool_export(struct mpool_upool *up, struct mpool_accou
 void mpool_upool_unexport(struct mpool_upool *up, struct mpool_user *user, u32 idx)
 {
 	atomic_dec(&up->nr_exported);
-	mpool_stats_leased(up->pool, -1);
-	trace_mpool_release(up->pool, 1);
-	mpool_upool_return(up, &idx, 1);
+	mpool_upool_end(up, &idx, 1);
 	mpool_user_uncharge(user, MPOOL_RES_LEASES, 1);
 	mpool_user_put(user);
 }
