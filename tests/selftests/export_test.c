@@ -721,6 +721,49 @@ TEST_F(export, destroy_with_exported_buffers_out)
 	close(watcher);
 }
 
+/* /sys/module/mempool/refcnt: the module's references now, or -1. */
+static long module_refs(void)
+{
+	long n = -1;
+	FILE *f = fopen("/sys/module/mempool/refcnt", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/*
+ * The dma-buf's ops are the module's code: with no session and no mapping
+ * left, a dma-buf alone keeps the module loaded (one reference, its
+ * exp_info.owner), and gives that reference back when it goes.
+ */
+TEST_F(export, module_stays_while_a_dmabuf_lives)
+{
+	long refs;
+	int dfd;
+	__u32 id;
+
+	if (geteuid())
+		SKIP(return, "needs CAP_SYS_MODULE");
+	dfd = lease_fill_export(_metadata, self, 0, 0x31, &id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, mp_destroy(self->fd, self->c.pool_id));
+	ASSERT_EQ(0, munmap(self->map, self->c.mmap_len));
+	self->map = MAP_FAILED;
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+
+	refs = module_refs();
+	ASSERT_LE(1, refs);
+	ASSERT_EQ(-1, syscall(SYS_delete_module, "mempool", O_NONBLOCK));
+	ASSERT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_EQ(refs - 1, module_refs());
+}
+
 static long minflt(void)
 {
 	struct rusage ru;

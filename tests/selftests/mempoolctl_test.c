@@ -628,9 +628,10 @@ TEST_F(ctl, list_shows_a_user_the_pools_open_to_it)
 
 TEST_F(ctl, stats_by_name_as_a_table_and_as_json)
 {
-	unsigned int count, nfree, leased, quar;
+	unsigned int count, nfree, leased, quar, exp;
 	char line[256], want[96];
 	__u32 id, ids[3];
+	int dfd;
 
 	RUN(&self->o, "create", self->name, "-e", "ring", "-n", "8");
 	ASSERT_EQ(0, self->o.status);
@@ -638,17 +639,20 @@ TEST_F(ctl, stats_by_name_as_a_table_and_as_json)
 	ASSERT_EQ(0, self->o.status);
 	ASSERT_EQ(0, pool_id_of(self->fd, self->name, &id));
 	ASSERT_EQ(0, mp_lease(self->fd, id, ids, 3));
+	/* One of them leaves as a dma-buf: no longer leased, but exported. */
+	ASSERT_EQ(0, mp_export(self->fd, id, ids[2], 0, &dfd));
 
 	RUN(&self->o, "stats", self->name);
 	ASSERT_EQ(0, self->o.status) TH_LOG("%s", self->o.err);
 	ASSERT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line))) TH_LOG("%s",
 										   self->o.out);
-	ASSERT_EQ(4, sscanf(line + strlen(self->name), " ring %*u %u %u %u %u", &count, &nfree,
-			    &leased, &quar)) TH_LOG("'%s'", line);
+	ASSERT_EQ(5, sscanf(line + strlen(self->name), " ring %*u %u %u %u %u %u", &count,
+			    &nfree, &leased, &quar, &exp)) TH_LOG("'%s'", line);
 	EXPECT_EQ(8, count);
 	EXPECT_EQ(5, nfree);
-	EXPECT_EQ(3, leased);
+	EXPECT_EQ(2, leased);
 	EXPECT_EQ(0, quar);
+	EXPECT_EQ(1, exp);
 	/* Only the pool asked for. */
 	EXPECT_EQ(NULL, strstr(self->o.out, self->name2));
 	EXPECT_EQ(NULL, strstr(line, "LOW"));
@@ -662,7 +666,10 @@ TEST_F(ctl, stats_by_name_as_a_table_and_as_json)
 	EXPECT_NE(NULL, strstr(self->o.out, "\"below_low_watermark\":false"));
 	EXPECT_NE(NULL, strstr(self->o.out, "\"buf_count\":8,"));
 	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_free\":5,"));
-	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_leased\":3,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_leased\":2,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_exported\":1,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"exports\":1,"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"imports\":0,"));
 	EXPECT_NE(NULL, strstr(self->o.out, "\"leases\":3,"));
 	/* The tool's own session is not counted: ours is the only one. */
 	EXPECT_NE(NULL, strstr(self->o.out, "\"nr_sessions\":1,"));
@@ -679,7 +686,9 @@ TEST_F(ctl, stats_by_name_as_a_table_and_as_json)
 	EXPECT_TRUE(pool_line(self->o.out, self->name, line, sizeof(line)));
 	RUN(&self->o, "stats", "bad name!");
 	EXPECT_FAILS(&self->o, 2, "not a valid pool name");
-	ASSERT_EQ(0, mp_release(self->fd, id, ids, 3));
+	ASSERT_EQ(0, mp_release(self->fd, id, ids, 2));
+	/* The exported one comes back when its dma-buf goes. */
+	ASSERT_EQ(0, close(dfd));
 }
 
 TEST_F(ctl, resize_then_stats_shows_the_count)

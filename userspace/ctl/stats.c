@@ -25,7 +25,8 @@ static const char stats_usage[] =
 	"\n"
 	"The statistics of pools NAME (a missing one is an error), or of every pool\n"
 	"you may attach to: engine, buffer size, buffers, free, leased,\n"
-	"quarantined, high-water mark (most out at once), hit rate, engine misses,\n"
+	"quarantined, exported as dma-bufs (the four add up to the buffers),\n"
+	"high-water mark (most out at once), hit rate, engine misses,\n"
 	"failed leases, and LOW while the free buffers are below the pool's low\n"
 	"watermark. Asks the kernel (needs only read permission on the device).\n"
 	"Kernel pools (mpool_create()) are in /sys/kernel/debug/mempool/pools.\n"
@@ -231,6 +232,7 @@ static void json_stats(const struct mpool_pool_stats *p)
 	JSON_U(p, nr_leased);
 	JSON_U(p, nr_mine);
 	JSON_U(p, nr_quarantined);
+	JSON_U(p, nr_exported);
 	JSON_U(p, nr_sessions);
 	JSON_U(p, state);
 	JSON_U(p, leases);
@@ -254,6 +256,8 @@ static void json_stats(const struct mpool_pool_stats *p)
 	JSON_U(p, low_events);
 	JSON_U(p, high_events);
 	JSON_U(p, fail_events);
+	JSON_U(p, exports);
+	JSON_U(p, imports);
 	JSON_U(p, pmd_maps);
 	JSON_U(p, pte_misaligned);
 	JSON_U(p, pte_disabled);
@@ -306,16 +310,16 @@ static void stats_table(const struct snapshot *s)
 	unsigned int i;
 	char rate[16];
 
-	printf("%-23s %-8s %9s %6s %6s %6s %6s %6s %7s %9s %9s %s\n", "NAME", "ENGINE",
-	       "BUF_SIZE", "COUNT", "FREE", "LEASED", "QUAR", "HWM", "HIT", "MISSES",
+	printf("%-23s %-8s %9s %6s %6s %6s %6s %6s %6s %7s %9s %9s %s\n", "NAME", "ENGINE",
+	       "BUF_SIZE", "COUNT", "FREE", "LEASED", "QUAR", "EXP", "HWM", "HIT", "MISSES",
 	       "FAILED", "LOW");
 	for (i = 0; i < s->n; i++) {
 		const struct mpool_pool_stats *p = &s->pools[i];
 
-		printf("%-23.*s %-8s %9llu %6u %6u %6u %6u %6llu %7s %9llu %9llu %s\n",
+		printf("%-23.*s %-8s %9llu %6u %6u %6u %6u %6u %6llu %7s %9llu %9llu %s\n",
 		       MPOOL_POOL_NAME_MAX, p->name, mpl_engine_name(p->engine),
 		       (unsigned long long)p->buf_size, p->buf_count, p->nr_free, p->nr_leased,
-		       p->nr_quarantined, (unsigned long long)p->hwm,
+		       p->nr_quarantined, p->nr_exported, (unsigned long long)p->hwm,
 		       fmt_rate(rate, sizeof(rate), pool_hit_rate(p)),
 		       (unsigned long long)p->misses, (unsigned long long)p->failed_leases,
 		       pool_low(p) ? "LOW" : "");
