@@ -3,7 +3,8 @@
 # Quality gates (make lint): W=1 + sparse builds against the 6.1 and 6.12
 # headers, checkpatch --strict, kernel-doc on exported functions, and the
 # uapi header compiled standalone in a userspace program, and the man pages
-# (tests/man_lint.sh: mandoc -Tlint -Wstyle, every libmempool function named).
+# (tests/man_lint.sh: mandoc -Tlint -Wstyle, every libmempool function named),
+# and tests/syzkaller/mempool.txt against the uapi header (tests/syzkaller/check.sh).
 set -euo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 cd "$TOP_DIR"
@@ -50,6 +51,9 @@ done
 
 log "man pages (mandoc -Tlint -Wstyle, every function documented)"
 tests/man_lint.sh || fail=1
+
+log "syzkaller description against the uapi header"
+tests/syzkaller/check.sh || fail=1
 
 [ $fail -eq 0 ] && log "lint: clean"
 exit $fail
