@@ -409,6 +409,7 @@ struct mpool_release {
  * @high_watermark: out: ditto
  * @fail_permille: out: ditto
  * @hysteresis: out: ditto
+ * @reserved: out: zero
  * @high_events: out: times the free buffers rose above the high watermark
  * @fail_events: out: windows of leases that failed at or above
  *	fail_permille (see struct mpool_pool_config)
@@ -417,15 +418,6 @@ struct mpool_release {
  * @reserved_export: out: zero
  * @exports: out: buffers exported since the pool was created
  * @imports: out: exported buffers imported back into a session since
- * @node: out: the node the pool is bound to (MPOOL_CREATE_F_NODE), or -1
- * @nr_nodes: out: node numbers the system may use (0 to nr_nodes - 1);
- *	above MPOOL_STATS_MAX_NODES, the nodes past those are not shown
- * @remote_releases: out: buffers of a pool bound to a node that were
- *	released on a CPU of another node and sent back towards it
- *	(MPOOL_ENG_PERCPU only; 0 for the others)
- * @node_bytes: out: the memory of the pool's buffers on each of nodes 0 to
- *	MPOOL_STATS_MAX_NODES - 1, as the kernel's page allocator placed it
- * @reserved: out: zero
  * @pmd_maps: out: MPOOL_CREATE_F_HUGE: 2 MiB ranges of buffers mapped by
  *	one PMD entry, in any session's mapping
  * @pte_misaligned: out: ditto: faults mapped with 4 KiB PTEs because the
@@ -435,6 +427,14 @@ struct mpool_release {
  *	(MADV_NOHUGEPAGE, PR_SET_THP_DISABLE) or the kernel or CPU has none
  * @pte_other: out: ditto, because the range already had a page table, or
  *	the kernel cannot map that part of the buffer with a PMD
+ * @node: out: the node the pool is bound to (MPOOL_CREATE_F_NODE), or -1
+ * @nr_nodes: out: node numbers the system may use (0 to nr_nodes - 1);
+ *	above MPOOL_STATS_MAX_NODES, the nodes past those are not shown
+ * @remote_releases: out: buffers of a pool bound to a node that were
+ *	released on a CPU of another node and sent back towards it
+ *	(MPOOL_ENG_PERCPU only; 0 for the others)
+ * @node_bytes: out: the memory of the pool's buffers on each of nodes 0 to
+ *	MPOOL_STATS_MAX_NODES - 1, as the kernel's page allocator placed it
  *
  * low_events counts MPOOL_EVENT_LOW crossings. On a quiet pool
  * nr_free + nr_leased + nr_exported + nr_quarantined == buf_count and
