@@ -29,6 +29,9 @@ src=$tmp/src stage=$tmp/stage
 rsync -a --exclude=/build/ --exclude=.git/ --exclude='*.o' "$TOP_DIR/" "$src/"
 make -s -C "$src/userspace" clean >/dev/null
 
+# Every build here on every core: kbuild and dkms's make take -j from
+# MAKEFLAGS (dkms runs dkms.conf's MAKE[0] as it is).
+export MAKEFLAGS="-j$(nproc)"
 check "make (module and userspace)" make -s -C "$src" KDIR="$kdir"
 check "make install DESTDIR PREFIX=/usr" \
 	make -s -C "$src" KDIR="$kdir" install DESTDIR="$stage" PREFIX=/usr

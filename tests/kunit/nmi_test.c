@@ -514,7 +514,7 @@ static void nmi_lockfree_get_put(struct kunit *test)
 	}
 
 	/* A sample of the full pool re-arms the low watermark. */
-	irq_work_queue(&ctx->pool->sample_work);
+	mpool_stats_tick(ctx->pool);
 	mpool_stats_sync(ctx->pool);
 	s = mpool_test_stats(ctx->pool);
 	if (s.enabled)
