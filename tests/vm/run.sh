@@ -133,14 +133,22 @@ demo)
 	;;
 esac
 
-log "[$kname] booting $(basename "$IMAGE") ($mode) with $smp vCPUs, $mem (limit ${limit}s)"
-rm -f "$B/console.log" "$B/results.log"
-start=$(date +%s)
-rc=0
-timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" \
-	-serial "file:$B/results.log" </dev/null || rc=$?
-log "[$kname] VM finished in $(( $(date +%s) - start ))s (qemu exit $rc)"
-touch "$B/console.log" "$B/results.log"
+# The guest's first words on ttyS1 come before insmod: a guest that said
+# nothing there failed to boot, and gets one more boot (as the demo does),
+# its kernel console shown; anything later is judged as it is.
+for attempt in 1 2; do
+	log "[$kname] booting $(basename "$IMAGE") ($mode) with $smp vCPUs, $mem (limit ${limit}s)"
+	rm -f "$B/console.log" "$B/results.log"
+	start=$(date +%s)
+	rc=0
+	timeout -k 10 "$limit" "${qemu[@]}" -serial "file:$B/console.log" \
+		-serial "file:$B/results.log" </dev/null || rc=$?
+	log "[$kname] VM finished in $(( $(date +%s) - start ))s (qemu exit $rc)"
+	touch "$B/console.log" "$B/results.log"
+	[ "$attempt" = 1 ] && [ ! -s "$B/results.log" ] || break
+	log "[$kname] the guest printed no result (boot failed?); its kernel console ends:"
+	tail -n 40 "$B/console.log" | tr -d '\r' >&2
+done
 
 label=$kname
 [ "$mode" = check ] || label+="-$mode"
