@@ -857,4 +857,74 @@ TEST(fault_maps_the_whole_buffer)
 	ASSERT_EQ(0, close(fd));
 }
 
+/*
+ * A pipe still references pages of the buffer (vmsplice through the
+ * session's mapping before the export, or through the dma-buf's mapping
+ * since unmapped): import must refuse (EBUSY), as the pipe reaches the
+ * buffer and would read what the importing session writes to its lease.
+ * Once the pipe lets go, the import goes through.
+ */
+TEST_F(export, import_refused_while_pages_referenced)
+{
+	struct mpool_pool_attach a;
+	int dfd, pfd[2], other, ret, round;
+	char got[64], *om, *p;
+	struct iovec iov;
+	__u32 id, got_id;
+
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(0, pipe(pfd));
+
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		fill(buf_of(self, id), self->bufsz, 0x44);
+		iov.iov_len = sizeof(got);
+		if (!round) {
+			iov.iov_base = buf_of(self, id);
+			ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+			ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+		} else {
+			ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+			p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+			ASSERT_NE(MAP_FAILED, p);
+			iov.iov_base = p;
+			ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+			ASSERT_EQ(0, munmap(p, self->bufsz));
+		}
+
+		ret = mp_import(other, a.pool_id, dfd, &got_id);
+		if (!ret) {
+			/* What that would mean: the pipe reads the importer's bytes. */
+			memset(om + (size_t)got_id * self->bufsz, 0x99, self->bufsz);
+			ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+			TH_LOG("round %d: imported under a pipe reference; the pipe read %#x",
+			       round, (unsigned char)got[0]);
+			ASSERT_EQ(0, mp_release(other, a.pool_id, &got_id, 1));
+			close(dfd);
+		}
+		ASSERT_EQ(-EBUSY, ret);
+		expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+
+		/* The pipe reads the exporter's bytes, then lets go: it imports. */
+		ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+		ASSERT_TRUE(filled(got, sizeof(got), 0x44));
+		ASSERT_EQ(0, mp_import(other, a.pool_id, dfd, &got_id));
+		ASSERT_EQ(id, got_id);
+		ASSERT_EQ(0, close(dfd));
+		ASSERT_TRUE(filled(om + (size_t)id * self->bufsz, self->bufsz, 0x44));
+		expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+		ASSERT_EQ(0, mp_release(other, a.pool_id, &id, 1));
+		expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	munmap(om, a.mmap_len);
+	close(other);
+}
+
+
 TEST_HARNESS_MAIN
