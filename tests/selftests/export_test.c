@@ -989,6 +989,7 @@ TEST_F(export, import_races_mmap_dup_close)
 {
 	struct import_race r = { .len = self->bufsz };
 	unsigned int i, imported = 0, busy = 0;
+	long long t0 = mp_now_ns();
 	pthread_t th;
 	__u32 id, got;
 	int ret;
@@ -1028,7 +1029,8 @@ TEST_F(export, import_races_mmap_dup_close)
 	r.stop = true;
 	pthread_barrier_wait(&r.go);
 	pthread_join(th, NULL);
-	TH_LOG("%u imported, %u busy of %u", imported, busy, i);
+	TH_LOG("%u imported, %u busy of %u, %lld ms", imported, busy, i,
+	       (mp_now_ns() - t0) / 1000000);
 	/* Every buffer back, whichever way each iteration went. */
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
 }
@@ -1067,6 +1069,7 @@ static void *export_racer(void *arg)
 TEST_F(export, export_races_export_and_release)
 {
 	struct export_race r = { .fd = self->fd, .pool_id = self->c.pool_id };
+	long long t0 = mp_now_ns();
 	unsigned int i;
 	int ret, dfd;
 	pthread_t th;
@@ -1096,6 +1099,7 @@ TEST_F(export, export_races_export_and_release)
 	r.stop = true;
 	pthread_barrier_wait(&r.go);
 	pthread_join(th, NULL);
+	TH_LOG("%u iterations, %lld ms", i, (mp_now_ns() - t0) / 1000000);
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
 }
 
@@ -1205,6 +1209,114 @@ TEST_F(export, dmabuf_mmap_hostile_requests)
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 2, 0, 2);
 	ASSERT_EQ(0, close(dfd));
 	ASSERT_EQ(0, close(rofd));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+/*
+ * The ioctl argument where it hurts. EXPORT and IMPORT with a read-only
+ * argument (copied in, the copy out fails): EFAULT and nothing changed,
+ * the lease still the session's and mapped, the dma-buf still owning
+ * the buffer. EXPORT whose argument sits in the very buffer it exports:
+ * the descriptor lands in the dma-buf's bytes, the session's view is
+ * gone. IMPORT whose argument sits in the buffer it would import (the
+ * session cannot read it yet): EFAULT, nothing changed.
+ */
+TEST_F(export, argument_in_hostile_places)
+{
+	struct mpool_export *xarg;
+	struct mpool_import *iarg;
+	int dfd, guess;
+	size_t i;
+	__u32 id, got;
+	char *ro, *p;
+
+	ro = mmap(NULL, mp_page(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	fill(buf_of(self, id), self->bufsz, 0x5d);
+
+	/* Read-only EXPORT argument. */
+	xarg = (struct mpool_export *)ro;
+	*xarg = (struct mpool_export){ .pool_id = self->c.pool_id, .buf_id = id, .fd = -1 };
+	ASSERT_EQ(0, mprotect(ro, mp_page(), PROT_READ));
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_EXPORT, xarg));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x5d));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* Read-only IMPORT argument. */
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	ASSERT_EQ(0, mprotect(ro, mp_page(), PROT_READ | PROT_WRITE));
+	iarg = (struct mpool_import *)ro;
+	*iarg = (struct mpool_import){ .pool_id = self->c.pool_id, .fd = dfd };
+	ASSERT_EQ(0, mprotect(ro, mp_page(), PROT_READ));
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_IMPORT, iarg));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x5d));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+
+	/* IMPORT's argument in the session's window of that very buffer. */
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_IMPORT, buf_of(self, id)));
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x5d));
+
+	/* EXPORT's argument inside the buffer it exports. */
+	guess = dup(0);
+	ASSERT_LE(0, guess);
+	ASSERT_EQ(0, close(guess));
+	xarg = (struct mpool_export *)buf_of(self, id);
+	*xarg = (struct mpool_export){ .pool_id = self->c.pool_id, .buf_id = id, .fd = -1 };
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_EXPORT, xarg));
+	ASSERT_EQ(SIGBUS, mp_read_sig(buf_of(self, id)));
+	ASSERT_EQ(SIGBUS, mp_read_sig(buf_of(self, id) + self->bufsz - 1));
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, guess, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(guess, ((struct mpool_export *)p)->fd);
+	/* The rest of the bytes as the session left them. */
+	for (i = sizeof(*xarg); i < self->bufsz; i++)
+		ASSERT_EQ((char)(0x5d + i * 7 + (i >> 12)), p[i]);
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+	ASSERT_EQ(0, close(guess));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	munmap(ro, mp_page());
+}
+
+/*
+ * IMPORT over the session's lease cap (EDQUOT): the dma-buf keeps the
+ * buffer, still maps and imports later; nothing counted twice.
+ */
+TEST_F(export, import_over_quota_keeps_the_dmabuf)
+{
+	unsigned long long cap;
+	__u32 id, held, got;
+	int dfd, ret;
+	char *p;
+
+	if (geteuid())
+		SKIP(return, "needs root to set max_session_leases");
+	cap = mp_param_get("max_session_leases");
+	dfd = lease_fill_export(_metadata, self, 0, 0x6e, &id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &held, 1));
+	ASSERT_EQ(0, mp_param_set("max_session_leases", 1));
+	ret = mp_import(self->fd, self->c.pool_id, dfd, &got);
+	ASSERT_EQ(0, mp_param_set("max_session_leases", cap));
+	ASSERT_EQ(-EDQUOT, ret);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 2, 1, 1);
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x6e));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &held, 1));
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x6e));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
 }
 

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <linux/io_uring.h>
 
 #include "mempool_util.h"
 #include "kselftest_harness.h"
@@ -640,6 +641,141 @@ TEST_F(huge, fault_around_stops_at_the_buffer)
 		ASSERT_EQ(0, mapped_pages(w, len, self->page));
 	}
 	munmap(w, len);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * A long-term pin through the PMD (an io_uring fixed-buffer registration,
+ * FOLL_LONGTERM) outlives the release: the buffer is quarantined, another
+ * session cannot lease it, and it comes back zeroed once unregistered.
+ */
+TEST_F(huge, io_uring_registration_quarantines)
+{
+	struct io_uring_params params = {};
+	struct mpool_pool_stats st;
+	struct mpool_pool_attach a;
+	__u32 id, ids[NBUF];
+	struct iovec iov;
+	int ring, other;
+	char *b, *om;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	memset(b, 0x4b, HUGE);
+	ring = syscall(__NR_io_uring_setup, 1, &params);
+	if (ring < 0)
+		SKIP(return, "io_uring_setup: %s", strerror(errno));
+	iov.iov_base = b;
+	iov.iov_len = HUGE;
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1)) {
+		close(ring);
+		SKIP(return, "IORING_REGISTER_BUFFERS: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	stats(_metadata, self, &st);
+	ASSERT_EQ(1, st.nr_quarantined);
+	ASSERT_EQ(NBUF - 1, st.nr_free);
+
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(-EAGAIN, mp_lease(other, a.pool_id, ids, NBUF));
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0));
+	ASSERT_EQ(0, close(ring));
+	/* The unpin may trail the unregistration: wait for the quarantine to let go. */
+	ASSERT_EQ(0, mp_lease_ex(other, a.pool_id, ids, NBUF, MPOOL_LEASE_F_WAIT,
+				 2000000000ULL));
+	ASSERT_TRUE(mp_all_zero(om + (size_t)id * HUGE, HUGE));
+	ASSERT_EQ(0, mp_release(other, a.pool_id, ids, NBUF));
+	munmap(om, a.mmap_len);
+	close(other);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+#ifndef MADV_COLD
+#define MADV_COLD		20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+
+/* Every advice a user may give a mapping of someone's pages: results ignored. */
+static void madvise_everything(char *p, size_t len)
+{
+	static const int advice[] = {
+		MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED, MADV_SEQUENTIAL, MADV_RANDOM,
+		MADV_NORMAL, MADV_FREE, MADV_COLLAPSE, MADV_HUGEPAGE, MADV_MERGEABLE,
+		MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_REMOVE,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+		madvise(p, len, advice[i]);
+		/* Part of a PMD too: the kernel would split it. */
+		madvise(p + len / 2, len / 4, advice[i]);
+	}
+}
+
+/*
+ * Hostile madvise() on a buffer of 512 pages in one compound page, mapped
+ * by a PMD, by PTEs (a misaligned mapping), and through its dma-buf:
+ * MADV_COLD and MADV_PAGEOUT try to lock, split and isolate it, and the
+ * rest do what they do. The bytes stay, no reference is left behind (the
+ * buffer comes back, not quarantined), and a buffer not leased is not
+ * populated (EFAULT).
+ */
+TEST_F(huge, madvise_everything_on_a_huge_buffer)
+{
+	char *area, *mis, *b, *p;
+	__u32 id, unleased;
+	int dfd;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	unleased = !id;
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(1, touch(b, HUGE, self->page));
+	madvise_everything(b, HUGE);
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+
+	area = mmap(NULL, 2 * HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	mis = (char *)(((unsigned long)area + HUGE - 1) / HUGE * HUGE) + self->page;
+	ASSERT_EQ(mis, mmap(mis, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			    self->fd, self->c.mmap_offset + (__u64)id * HUGE));
+	ASSERT_TRUE(reads_back(mis, HUGE, self->page));
+	madvise_everything(mis, HUGE);
+	ASSERT_TRUE(reads_back(mis, HUGE, self->page));
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+
+	/* Not leased: nothing to populate. */
+	ASSERT_EQ(-1, madvise(self->map + (size_t)unleased * HUGE, HUGE, MADV_POPULATE_READ));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, madvise(self->map + (size_t)unleased * HUGE, HUGE, MADV_POPULATE_WRITE));
+	ASSERT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	ASSERT_EQ(SIGBUS, mp_read_sig(mis + HUGE / 2));
+	p = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	madvise_everything(p, HUGE);
+	ASSERT_TRUE(reads_back(p, HUGE, self->page));
+	ASSERT_EQ(0, munmap(p, HUGE));
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(SIGBUS, mp_read_sig(mis));
+	munmap(area, 2 * HUGE);
 	expect_all_free(_metadata, self->fd, self->c.pool_id);
 }
 
