@@ -927,7 +927,7 @@ TEST_F(export, import_refused_while_pages_referenced)
 	close(other);
 }
 
-#define RACE_ITERS	1000
+#define RACE_ITERS	600
 
 /* What the racing thread does to the dma-buf while the main thread imports it. */
 enum race_op { RACE_MMAP, RACE_DUP_MMAP, RACE_CLOSE, RACE_NR_OPS };
@@ -1101,6 +1101,79 @@ TEST_F(export, export_races_export_and_release)
 	pthread_join(th, NULL);
 	TH_LOG("%u iterations, %lld ms", i, (mp_now_ns() - t0) / 1000000);
 	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+struct import_pair {
+	pthread_barrier_t go, done;
+	int fd, dfd;
+	__u32 pool_id, got;
+	bool stop;
+	int ret;
+};
+
+static void *import_pair_racer(void *arg)
+{
+	struct import_pair *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&r->go);
+		if (r->stop)
+			return NULL;
+		r->ret = mp_import(r->fd, r->pool_id, r->dfd, &r->got);
+		pthread_barrier_wait(&r->done);
+	}
+}
+
+/*
+ * Two sessions import one dma-buf at once, through the same descriptor:
+ * never both (the buffer would have two holders). Whatever is left is
+ * imported afterwards, and every buffer comes back.
+ */
+TEST_F(export, two_sessions_import_one_dmabuf_at_once)
+{
+	struct import_pair r = {};
+	struct mpool_pool_attach a;
+	unsigned int i, wins[2] = {};
+	__u32 id, got;
+	pthread_t th;
+	int ret;
+
+	r.fd = mp_open();
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, mp_attach(r.fd, self->name, &a));
+	r.pool_id = a.pool_id;
+	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, import_pair_racer, &r));
+	for (i = 0; i < RACE_ITERS; i++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &r.dfd));
+		pthread_barrier_wait(&r.go);
+		ret = mp_import(self->fd, self->c.pool_id, r.dfd, &got);
+		pthread_barrier_wait(&r.done);
+		ASSERT_FALSE(!ret && !r.ret) TH_LOG("iteration %u: both imported", i);
+		ASSERT_TRUE(ret == 0 || ret == -EBUSY || ret == -EINVAL) TH_LOG("%d", ret);
+		ASSERT_TRUE(r.ret == 0 || r.ret == -EBUSY || r.ret == -EINVAL)
+			TH_LOG("%d", r.ret);
+		if (!ret) {
+			wins[0]++;
+			ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+		} else if (!r.ret) {
+			wins[1]++;
+			ASSERT_EQ(id, r.got);
+			ASSERT_EQ(0, mp_release(r.fd, r.pool_id, &id, 1));
+		} else {
+			ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, r.dfd, &got));
+			ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+		}
+		ASSERT_EQ(0, close(r.dfd));
+	}
+	r.stop = true;
+	pthread_barrier_wait(&r.go);
+	pthread_join(th, NULL);
+	TH_LOG("wins %u and %u of %u", wins[0], wins[1], i);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	close(r.fd);
 }
 
 /*
