@@ -481,7 +481,7 @@ int mpool_ioctl_import(struct file *file, struct mpool_ioctl *io)
 	req->buf_id = xb->idx;
 	err = mpool_ioctl_copy_out(io);
 	if (!err)
-		err = mpool_upool_import(xb->up, xb->user, &sess->acct);
+		err = mpool_upool_import(xb->up, xb->user, &sess->acct, xb->idx);
 	if (err) {
 		mutex_lock(&xb->lock);
 		xb->owned = true;

@@ -68,7 +68,7 @@ void mpool_upool_release(struct mpool_upool *up, struct mpool_account *acct,
 struct mpool_user *mpool_upool_export(struct mpool_upool *up, struct mpool_account *acct);
 void mpool_upool_unexport(struct mpool_upool *up, struct mpool_user *user, u32 idx);
 int mpool_upool_import(struct mpool_upool *up, struct mpool_user *user,
-		       struct mpool_account *acct);
+		       struct mpool_account *acct, u32 idx);
 bool mpool_upool_destroyed(const struct mpool_upool *up);
 bool mpool_upool_ready(struct mpool_upool *up);
 void mpool_upool_poll_wait(struct mpool_upool *up, struct file *file,

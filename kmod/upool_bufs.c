@@ -500,15 +500,23 @@ void mpool_upool_unexport(struct mpool_upool *up, struct mpool_user *user, u32 i
  * @up: the pool, which the importing session is attached to
  * @user: what mpool_upool_export() returned, released on success
  * @acct: the importing session's account, charged as for a lease
+ * @idx: the buffer, which no mapping of the dma-buf reaches any more
  *
- * Return: 0, or -EDQUOT (the session or its user would hold too many)
- * with nothing changed.
+ * A page of it that something still references (a pipe it was spliced
+ * into, I/O in flight, an io_uring registration) would reach the new
+ * lease, as the quarantine keeps it from reaching a new lease after a
+ * release: refused. With no mapping left, no new reference can appear.
+ *
+ * Return: 0, -EBUSY (its pages are still referenced) or -EDQUOT (the
+ * session or its user would hold too many), with nothing changed.
  */
 int mpool_upool_import(struct mpool_upool *up, struct mpool_user *user,
-		       struct mpool_account *acct)
+		       struct mpool_account *acct, u32 idx)
 {
 	int err;
 
+	if (!mpool_upool_buf_idle(up, idx))
+		return -EBUSY;
 	err = mpool_upool_lease_quota(acct, 1);
 	if (err)
 		return err;

@@ -8,6 +8,7 @@
  * error, and the statistics.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -855,6 +856,541 @@ TEST(fault_maps_the_whole_buffer)
 	ASSERT_EQ(0, munmap(map, c.mmap_len));
 	ASSERT_EQ(0, mp_destroy(fd, c.pool_id));
 	ASSERT_EQ(0, close(fd));
+}
+
+/*
+ * A pipe still references pages of the buffer (vmsplice through the
+ * session's mapping before the export, or through the dma-buf's mapping
+ * since unmapped): import must refuse (EBUSY), as the pipe reaches the
+ * buffer and would read what the importing session writes to its lease.
+ * Once the pipe lets go, the import goes through.
+ */
+TEST_F(export, import_refused_while_pages_referenced)
+{
+	struct mpool_pool_attach a;
+	int dfd, pfd[2], other, ret, round;
+	char got[64], *om, *p;
+	struct iovec iov;
+	__u32 id, got_id;
+
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(0, pipe(pfd));
+
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		fill(buf_of(self, id), self->bufsz, 0x44);
+		iov.iov_len = sizeof(got);
+		if (!round) {
+			iov.iov_base = buf_of(self, id);
+			ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+			ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+		} else {
+			ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+			p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+			ASSERT_NE(MAP_FAILED, p);
+			iov.iov_base = p;
+			ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+			ASSERT_EQ(0, munmap(p, self->bufsz));
+		}
+
+		ret = mp_import(other, a.pool_id, dfd, &got_id);
+		if (!ret) {
+			/* What that would mean: the pipe reads the importer's bytes. */
+			memset(om + (size_t)got_id * self->bufsz, 0x99, self->bufsz);
+			ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+			TH_LOG("round %d: imported under a pipe reference; the pipe read %#x",
+			       round, (unsigned char)got[0]);
+			ASSERT_EQ(0, mp_release(other, a.pool_id, &got_id, 1));
+			close(dfd);
+		}
+		ASSERT_EQ(-EBUSY, ret);
+		expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+
+		/* The pipe reads the exporter's bytes, then lets go: it imports. */
+		ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+		ASSERT_TRUE(filled(got, sizeof(got), 0x44));
+		ASSERT_EQ(0, mp_import(other, a.pool_id, dfd, &got_id));
+		ASSERT_EQ(id, got_id);
+		ASSERT_EQ(0, close(dfd));
+		ASSERT_TRUE(filled(om + (size_t)id * self->bufsz, self->bufsz, 0x44));
+		expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+		ASSERT_EQ(0, mp_release(other, a.pool_id, &id, 1));
+		expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	munmap(om, a.mmap_len);
+	close(other);
+}
+
+#define RACE_ITERS	600
+
+/* What the racing thread does to the dma-buf while the main thread imports it. */
+enum race_op { RACE_MMAP, RACE_DUP_MMAP, RACE_CLOSE, RACE_NR_OPS };
+
+struct import_race {
+	pthread_barrier_t go, done, next;
+	int dfd;
+	enum race_op op;
+	size_t len;
+	bool mapped;		/* out: the racer held a mapping of the dma-buf */
+	bool closed;		/* out: the racer closed dfd */
+	bool stop;
+};
+
+static void *import_racer(void *arg)
+{
+	struct import_race *r = arg;
+	int dup_fd;
+	void *p;
+
+	for (;;) {
+		pthread_barrier_wait(&r->go);
+		if (r->stop)
+			return NULL;
+		p = MAP_FAILED;
+		dup_fd = -1;
+		switch (r->op) {
+		case RACE_MMAP:
+			p = mmap(NULL, r->len, PROT_READ, MAP_SHARED, r->dfd, 0);
+			break;
+		case RACE_DUP_MMAP:
+			dup_fd = dup(r->dfd);
+			if (dup_fd >= 0)
+				p = mmap(NULL, r->len, PROT_READ, MAP_SHARED, dup_fd, 0);
+			break;
+		default:
+			r->closed = !close(r->dfd);
+			break;
+		}
+		r->mapped = p != MAP_FAILED;
+		/* Held until the main thread has judged the import. */
+		pthread_barrier_wait(&r->done);
+		if (p != MAP_FAILED)
+			munmap(p, r->len);
+		if (dup_fd >= 0)
+			close(dup_fd);
+		pthread_barrier_wait(&r->next);
+	}
+}
+
+/*
+ * IMPORT races mmap(), dup() + mmap() and close() of the dma-buf's
+ * descriptor in another thread. Whatever the interleaving, an import that
+ * succeeds never leaves a mapping of the dma-buf behind, a mapping made
+ * makes the import fail (EBUSY), a close lets it succeed or fail (EBADF),
+ * and no buffer is lost or counted twice.
+ */
+TEST_F(export, import_races_mmap_dup_close)
+{
+	struct import_race r = { .len = self->bufsz };
+	unsigned int i, imported = 0, busy = 0;
+	long long t0 = mp_now_ns();
+	pthread_t th;
+	__u32 id, got;
+	int ret;
+
+	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.next, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, import_racer, &r));
+
+	for (i = 0; i < RACE_ITERS; i++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &r.dfd));
+		r.op = i % RACE_NR_OPS;
+		r.closed = false;
+		pthread_barrier_wait(&r.go);
+		ret = mp_import(self->fd, self->c.pool_id, r.dfd, &got);
+		pthread_barrier_wait(&r.done);
+		if (!ret) {
+			imported++;
+			ASSERT_EQ(id, got);
+			/* Both at once: the dma-buf's mapping outlived the import. */
+			ASSERT_FALSE(r.mapped) TH_LOG("iteration %u op %d", i, r.op);
+		} else if (ret == -EBUSY) {
+			busy++;
+		} else {
+			ASSERT_TRUE(ret == -EBADF && r.op == RACE_CLOSE)
+				TH_LOG("iteration %u op %d: %d", i, r.op, ret);
+		}
+		pthread_barrier_wait(&r.next);
+		if (!ret)
+			ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+		if (!r.closed)
+			ASSERT_EQ(0, close(r.dfd));
+		if (ret == -EBUSY && r.op != RACE_CLOSE)
+			expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	}
+	r.stop = true;
+	pthread_barrier_wait(&r.go);
+	pthread_join(th, NULL);
+	TH_LOG("%u imported, %u busy of %u, %lld ms", imported, busy, i,
+	       (mp_now_ns() - t0) / 1000000);
+	/* Every buffer back, whichever way each iteration went. */
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+struct export_race {
+	pthread_barrier_t go, done;
+	int fd;
+	__u32 pool_id, id;
+	bool release;		/* the second thread releases instead of exporting */
+	bool stop;
+	int ret, dfd;
+};
+
+static void *export_racer(void *arg)
+{
+	struct export_race *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&r->go);
+		if (r->stop)
+			return NULL;
+		r->dfd = -1;
+		if (r->release)
+			r->ret = mp_release(r->fd, r->pool_id, &r->id, 1);
+		else
+			r->ret = mp_export(r->fd, r->pool_id, r->id, 0, &r->dfd);
+		pthread_barrier_wait(&r->done);
+	}
+}
+
+/*
+ * Two threads of a session race for one leased buffer: EXPORT against
+ * EXPORT, EXPORT against RELEASE. Exactly one wins each time, so the
+ * buffer has one holder; the loser gets EINVAL.
+ */
+TEST_F(export, export_races_export_and_release)
+{
+	struct export_race r = { .fd = self->fd, .pool_id = self->c.pool_id };
+	long long t0 = mp_now_ns();
+	unsigned int i;
+	int ret, dfd;
+	pthread_t th;
+	__u32 id;
+
+	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, export_racer, &r));
+	for (i = 0; i < RACE_ITERS; i++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		r.id = id;
+		r.release = i & 1;
+		dfd = -1;
+		pthread_barrier_wait(&r.go);
+		ret = mp_export(self->fd, self->c.pool_id, id, 0, &dfd);
+		pthread_barrier_wait(&r.done);
+		ASSERT_EQ(1, !ret + !r.ret) TH_LOG("iteration %u: %d %d", i, ret, r.ret);
+		ASSERT_TRUE(ret == 0 || ret == -EINVAL);
+		ASSERT_TRUE(r.ret == 0 || r.ret == -EINVAL);
+		/* Whoever won, the session holds it no more. */
+		ASSERT_EQ(-EINVAL, mp_release(self->fd, self->c.pool_id, &id, 1));
+		if (!ret)
+			ASSERT_EQ(0, close(dfd));
+		if (!r.ret && r.dfd >= 0)
+			ASSERT_EQ(0, close(r.dfd));
+	}
+	r.stop = true;
+	pthread_barrier_wait(&r.go);
+	pthread_join(th, NULL);
+	TH_LOG("%u iterations, %lld ms", i, (mp_now_ns() - t0) / 1000000);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+struct import_pair {
+	pthread_barrier_t go, done;
+	int fd, dfd;
+	__u32 pool_id, got;
+	bool stop;
+	int ret;
+};
+
+static void *import_pair_racer(void *arg)
+{
+	struct import_pair *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&r->go);
+		if (r->stop)
+			return NULL;
+		r->ret = mp_import(r->fd, r->pool_id, r->dfd, &r->got);
+		pthread_barrier_wait(&r->done);
+	}
+}
+
+/*
+ * Two sessions import one dma-buf at once, through the same descriptor:
+ * never both (the buffer would have two holders). Whatever is left is
+ * imported afterwards, and every buffer comes back.
+ */
+TEST_F(export, two_sessions_import_one_dmabuf_at_once)
+{
+	struct import_pair r = {};
+	struct mpool_pool_attach a;
+	unsigned int i, wins[2] = {};
+	__u32 id, got;
+	pthread_t th;
+	int ret;
+
+	r.fd = mp_open();
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, mp_attach(r.fd, self->name, &a));
+	r.pool_id = a.pool_id;
+	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, import_pair_racer, &r));
+	for (i = 0; i < RACE_ITERS; i++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &r.dfd));
+		pthread_barrier_wait(&r.go);
+		ret = mp_import(self->fd, self->c.pool_id, r.dfd, &got);
+		pthread_barrier_wait(&r.done);
+		ASSERT_FALSE(!ret && !r.ret) TH_LOG("iteration %u: both imported", i);
+		ASSERT_TRUE(ret == 0 || ret == -EBUSY || ret == -EINVAL) TH_LOG("%d", ret);
+		ASSERT_TRUE(r.ret == 0 || r.ret == -EBUSY || r.ret == -EINVAL)
+			TH_LOG("%d", r.ret);
+		if (!ret) {
+			wins[0]++;
+			ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+		} else if (!r.ret) {
+			wins[1]++;
+			ASSERT_EQ(id, r.got);
+			ASSERT_EQ(0, mp_release(r.fd, r.pool_id, &id, 1));
+		} else {
+			ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, r.dfd, &got));
+			ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+		}
+		ASSERT_EQ(0, close(r.dfd));
+	}
+	r.stop = true;
+	pthread_barrier_wait(&r.go);
+	pthread_join(th, NULL);
+	TH_LOG("wins %u and %u of %u", wins[0], wins[1], i);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	close(r.fd);
+}
+
+/*
+ * The dma-buf's descriptor goes to a child by fork(): while the child
+ * lives, the parent cannot import (EBUSY), and the child still reads the
+ * bytes; once it has exited, the import goes through, bytes and all.
+ */
+TEST_F(export, fork_child_holds_the_dmabuf)
+{
+	int dfd, go[2];
+	__u32 id, got;
+	char c = 0;
+	pid_t pid;
+
+	dfd = lease_fill_export(_metadata, self, 0, 0x29, &id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *p;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+		if (p == MAP_FAILED || !filled(p, self->bufsz, 0x29))
+			_exit(3);
+		_exit(0);
+	}
+	close(go[0]);
+	ASSERT_EQ(-EBUSY, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(0, mp_wait(pid));
+	close(go[1]);
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x29));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+/*
+ * Hostile mmap() requests on a dma-buf: past its end, private, executable
+ * (now or by mprotect), growing; and a mapping moved by mremap() or zapped
+ * by MADV_DONTNEED still reads the buffer's bytes and only those.
+ */
+TEST_F(export, dmabuf_mmap_hostile_requests)
+{
+	const size_t page = mp_page();
+	char *p, *q, *r;
+	int dfd, rofd;
+	__u32 id, rid;
+
+	dfd = lease_fill_export(_metadata, self, 0, 0x63, &id);
+	ASSERT_LE(0, dfd);
+	/* Past the end: offset at the end, a range overhanging it, a huge offset. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ, MAP_SHARED, dfd, self->bufsz));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, dfd,
+				   self->bufsz - page));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->bufsz + page, PROT_READ, MAP_SHARED, dfd, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ, MAP_SHARED, dfd, (off_t)1 << 40));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, page, PROT_READ, MAP_SHARED, dfd,
+				   (off_t)(-(long)page) & ~((off_t)1 << 63)));
+	/* Private, executable. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ, MAP_PRIVATE, dfd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ | PROT_EXEC, MAP_SHARED,
+				   dfd, 0));
+	EXPECT_EQ(EPERM, errno);
+
+	p = mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_NE(0, mprotect(p, self->bufsz, PROT_READ | PROT_EXEC));
+	/* Cannot grow, in place or moving. */
+	EXPECT_EQ(MAP_FAILED, mremap(p, self->bufsz, self->bufsz + page, 0));
+	EXPECT_EQ(MAP_FAILED, mremap(p, self->bufsz, self->bufsz + page, MREMAP_MAYMOVE));
+	/* Moved, with a hole punched first: the same bytes. */
+	q = mmap(NULL, 4 * self->bufsz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, madvise(p, page, MADV_DONTNEED));
+	r = mremap(p, self->bufsz, self->bufsz, MREMAP_MAYMOVE | MREMAP_FIXED, q + page);
+	ASSERT_EQ(q + page, r);
+	EXPECT_TRUE(filled(r, self->bufsz, 0x63));
+	EXPECT_EQ(SIGSEGV, mp_read_sig(r + self->bufsz));
+	/* Shrunk: the tail is gone, the head still the buffer's. */
+	ASSERT_EQ(r, mremap(r, self->bufsz, page, 0));
+	EXPECT_TRUE(filled(r, page, 0x63));
+	EXPECT_EQ(SIGSEGV, mp_read_sig(r + page));
+	ASSERT_EQ(0, munmap(r, page));
+	munmap(q, 4 * self->bufsz);
+
+	/* A read-only dma-buf: never writable, whatever the request. */
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &rid, 1));
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, rid, MPOOL_EXPORT_F_RDONLY, &rofd));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->bufsz, PROT_READ | PROT_WRITE, MAP_SHARED,
+				   rofd, 0));
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, rofd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_NE(0, mprotect(p, self->bufsz, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(SIGSEGV, mp_write_byte(p, 1));
+	EXPECT_TRUE(mp_all_zero(p, self->bufsz));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 2, 0, 2);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_EQ(0, close(rofd));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+}
+
+/*
+ * The ioctl argument where it hurts. EXPORT and IMPORT with a read-only
+ * argument (copied in, the copy out fails): EFAULT and nothing changed,
+ * the lease still the session's and mapped, the dma-buf still owning
+ * the buffer. EXPORT whose argument sits in the very buffer it exports:
+ * the descriptor lands in the dma-buf's bytes, the session's view is
+ * gone. IMPORT whose argument sits in the buffer it would import (the
+ * session cannot read it yet): EFAULT, nothing changed.
+ */
+TEST_F(export, argument_in_hostile_places)
+{
+	struct mpool_export *xarg;
+	struct mpool_import *iarg;
+	int dfd, guess;
+	size_t i;
+	__u32 id, got;
+	char *ro, *p;
+
+	ro = mmap(NULL, mp_page(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	fill(buf_of(self, id), self->bufsz, 0x5d);
+
+	/* Read-only EXPORT argument. */
+	xarg = (struct mpool_export *)ro;
+	*xarg = (struct mpool_export){ .pool_id = self->c.pool_id, .buf_id = id, .fd = -1 };
+	ASSERT_EQ(0, mprotect(ro, mp_page(), PROT_READ));
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_EXPORT, xarg));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x5d));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 1, 0);
+
+	/* Read-only IMPORT argument. */
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	ASSERT_EQ(0, mprotect(ro, mp_page(), PROT_READ | PROT_WRITE));
+	iarg = (struct mpool_import *)ro;
+	*iarg = (struct mpool_import){ .pool_id = self->c.pool_id, .fd = dfd };
+	ASSERT_EQ(0, mprotect(ro, mp_page(), PROT_READ));
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_IMPORT, iarg));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x5d));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+
+	/* IMPORT's argument in the session's window of that very buffer. */
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_IMPORT, buf_of(self, id)));
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x5d));
+
+	/* EXPORT's argument inside the buffer it exports. */
+	guess = dup(0);
+	ASSERT_LE(0, guess);
+	ASSERT_EQ(0, close(guess));
+	xarg = (struct mpool_export *)buf_of(self, id);
+	*xarg = (struct mpool_export){ .pool_id = self->c.pool_id, .buf_id = id, .fd = -1 };
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_EXPORT, xarg));
+	ASSERT_EQ(SIGBUS, mp_read_sig(buf_of(self, id)));
+	ASSERT_EQ(SIGBUS, mp_read_sig(buf_of(self, id) + self->bufsz - 1));
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, guess, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(guess, ((struct mpool_export *)p)->fd);
+	/* The rest of the bytes as the session left them. */
+	for (i = sizeof(*xarg); i < self->bufsz; i++)
+		ASSERT_EQ((char)(0x5d + i * 7 + (i >> 12)), p[i]);
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 1, 0, 1);
+	ASSERT_EQ(0, close(guess));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
+	munmap(ro, mp_page());
+}
+
+/*
+ * IMPORT over the session's lease cap (EDQUOT): the dma-buf keeps the
+ * buffer, still maps and imports later; nothing counted twice.
+ */
+TEST_F(export, import_over_quota_keeps_the_dmabuf)
+{
+	unsigned long long cap;
+	__u32 id, held, got;
+	int dfd, ret;
+	char *p;
+
+	if (geteuid())
+		SKIP(return, "needs root to set max_session_leases");
+	cap = mp_param_get("max_session_leases");
+	dfd = lease_fill_export(_metadata, self, 0, 0x6e, &id);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &held, 1));
+	ASSERT_EQ(0, mp_param_set("max_session_leases", 1));
+	ret = mp_import(self->fd, self->c.pool_id, dfd, &got);
+	ASSERT_EQ(0, mp_param_set("max_session_leases", cap));
+	ASSERT_EQ(-EDQUOT, ret);
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF - 2, 1, 1);
+	p = mmap(NULL, self->bufsz, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(filled(p, self->bufsz, 0x6e));
+	ASSERT_EQ(0, munmap(p, self->bufsz));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &held, 1));
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &got));
+	ASSERT_EQ(id, got);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(filled(buf_of(self, id), self->bufsz, 0x6e));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	expect_counts(_metadata, self->fd, self->c.pool_id, NBUF, 0, 0);
 }
 
 TEST_HARNESS_MAIN

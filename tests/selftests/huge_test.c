@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <linux/io_uring.h>
 
 #include "mempool_util.h"
 #include "kselftest_harness.h"
@@ -19,6 +20,7 @@
 
 FIXTURE(huge) {
 	int fd;
+	char name[MPOOL_POOL_NAME_MAX];
 	struct mpool_pool_create c;
 	char *map;
 	long page;
@@ -34,8 +36,6 @@ static bool huge_supported(int fd)
 
 FIXTURE_SETUP(huge)
 {
-	char name[MPOOL_POOL_NAME_MAX];
-
 	MP_SKIP_WITHOUT_DEVICE();
 	self->page = mp_page();
 	self->npages = HUGE / self->page;
@@ -43,8 +43,8 @@ FIXTURE_SETUP(huge)
 	ASSERT_LE(0, self->fd);
 	if (!huge_supported(self->fd))
 		SKIP(return, "no MPOOL_FEAT_HUGE");
-	mp_name(name, "huge");
-	ASSERT_EQ(0, mp_create_ex(self->fd, name, MPOOL_ENG_PERCPU, HUGE, NBUF,
+	mp_name(self->name, "huge");
+	ASSERT_EQ(0, mp_create_ex(self->fd, self->name, MPOOL_ENG_PERCPU, HUGE, NBUF,
 				  MPOOL_CREATE_F_HUGE, MPOOL_ACCESS_OWNER, &self->c));
 	self->map = mp_map(self->fd, self->c.mmap_offset, self->c.mmap_len);
 	ASSERT_NE(MAP_FAILED, self->map);
@@ -312,6 +312,471 @@ TEST_F(huge, nohugepage_falls_back)
 	stats(_metadata, self, &st);
 	ASSERT_EQ(1, st.pmd_maps);
 	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+}
+
+/* Pages of [p, p + len) that have a page table entry (mincore()). */
+static long mapped_pages(void *p, size_t len, long page)
+{
+	unsigned char vec[1024];
+	size_t n = len / page, i;
+	long sum = 0;
+
+	if (n > sizeof(vec) || mincore(p, len, vec))
+		return -1;
+	for (i = 0; i < n; i++)
+		sum += vec[i] & 1;
+	return sum;
+}
+
+/* The pool is quiet and every buffer back: the header's invariants. */
+static void expect_all_free(struct __test_metadata *_metadata, int fd, __u32 pool_id)
+{
+	struct mpool_pool_stats st;
+
+	ASSERT_EQ(0, mp_stats(fd, pool_id, &st));
+	EXPECT_EQ(NBUF, st.nr_free);
+	EXPECT_EQ(0, st.nr_leased + st.nr_exported + st.nr_quarantined);
+	EXPECT_EQ(st.buf_count, st.nr_free + st.nr_leased + st.nr_exported + st.nr_quarantined);
+	EXPECT_EQ(st.nr_leased + st.nr_exported, st.leases - st.releases);
+}
+
+/*
+ * MADV_DONTNEED on a PMD-mapped buffer, whole and then one page of it (the
+ * PMD goes whole): the next touch maps it again, the bytes unchanged. Once
+ * released, no refault maps it: SIGBUS everywhere, also after another
+ * DONTNEED.
+ */
+TEST_F(huge, dontneed_refault_then_release_sigbus)
+{
+	struct mpool_pool_stats st;
+	__u32 id;
+	char *b;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(1, touch(b, HUGE, self->page));
+	ASSERT_EQ(0, madvise(b, HUGE, MADV_DONTNEED));
+	ASSERT_EQ(0, mapped_pages(b, HUGE, self->page));
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+	ASSERT_EQ((long)self->npages, mapped_pages(b, HUGE, self->page));
+	ASSERT_EQ(0, madvise(b + HUGE / 2, self->page, MADV_DONTNEED));
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+	stats(_metadata, self, &st);
+	ASSERT_LE(2, st.pmd_maps);
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(0, mapped_pages(b, HUGE, self->page));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE / 2));
+	ASSERT_EQ(0, madvise(b, HUGE, MADV_DONTNEED));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE - 1));
+	ASSERT_EQ(SIGBUS, mp_write_byte(b + self->page, 1));
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * A page punched out of the middle of a PMD-mapped buffer (munmap splits
+ * the VMA and the PMD): both halves still read the buffer; the release
+ * revokes both; another session leasing it after never shows through
+ * them.
+ */
+TEST_F(huge, partial_munmap_then_release_and_relet)
+{
+	struct mpool_pool_attach a;
+	__u32 id, ids[NBUF];
+	int other, i;
+	char *b, *om;
+	size_t off;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(1, touch(b, HUGE, self->page));
+	ASSERT_EQ(0, munmap(b + HUGE / 2, self->page));
+	ASSERT_EQ(SIGSEGV, mp_read_sig(b + HUGE / 2));
+	ASSERT_TRUE(reads_back(b, HUGE / 2, self->page));
+	for (off = HUGE / 2 + self->page; off < HUGE; off += self->page)
+		ASSERT_EQ((char)(off / self->page + 1), b[off]);
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE - 1));
+
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(0, mp_lease(other, a.pool_id, ids, NBUF));
+	for (i = 0; i < NBUF; i++) {
+		ASSERT_TRUE(mp_all_zero(om + (size_t)ids[i] * HUGE, HUGE));
+		memset(om + (size_t)ids[i] * HUGE, 0x5e, HUGE);
+	}
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE / 2 - 1));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE / 2 + self->page));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE - 1));
+	ASSERT_EQ(0, mp_release(other, a.pool_id, ids, NBUF));
+	munmap(om, a.mmap_len);
+	close(other);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * A PMD-mapped buffer moved by mremap(), to an address aligned to 2 MiB
+ * (the PMD moves) and to a misaligned one (it is split, the next fault
+ * maps PTEs): the bytes follow, and the release still revokes it where it
+ * went.
+ */
+TEST_F(huge, mremap_aligned_and_misaligned)
+{
+	char *area, *aligned, *b, *to;
+	int round;
+	__u32 id;
+
+	area = mmap(NULL, 6 * HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	aligned = (char *)(((unsigned long)area + HUGE - 1) / HUGE * HUGE);
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+		b = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+			 self->c.mmap_offset + (__u64)id * HUGE);
+		ASSERT_NE(MAP_FAILED, b);
+		ASSERT_EQ(1, touch(b, HUGE, self->page));
+		/* Apart from each other and from any hole a round leaves. */
+		to = aligned + round * 2 * HUGE + (round ? self->page : 0);
+		ASSERT_EQ(to, mremap(b, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, to));
+		ASSERT_TRUE(reads_back(to, HUGE, self->page));
+		((volatile char *)to)[HUGE - 1] = 0x11;
+		ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+		ASSERT_EQ(SIGBUS, mp_read_sig(to));
+		ASSERT_EQ(SIGBUS, mp_read_sig(to + HUGE - 1));
+		/* Back to the reservation: no hole for the next mmap() to land in. */
+		ASSERT_EQ(to, mmap(to, HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				   -1, 0));
+	}
+	munmap(area, 6 * HUGE);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * A huge buffer exported: the session's PMD goes, the dma-buf's mmap()
+ * maps its 512 pages and reads the bytes; it imports back only once
+ * unmapped, and the session's next fault maps a PMD again. Exported once
+ * more, a page of it spliced into a pipe when the dma-buf goes: the
+ * buffer is quarantined until the pipe lets go.
+ */
+TEST_F(huge, export_import_and_quarantine)
+{
+	struct mpool_pool_stats st;
+	char got[64], *p, *b;
+	struct iovec iov;
+	int dfd, pfd[2];
+	__u32 id, back;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(1, touch(b, HUGE, self->page));
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	ASSERT_EQ(0, mapped_pages(b, HUGE, self->page));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE / 2));
+	p = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(reads_back(p, HUGE, self->page));
+	p[HUGE - 1] = 0x42;
+	ASSERT_EQ(-EBUSY, mp_import(self->fd, self->c.pool_id, dfd, &back));
+	ASSERT_EQ(0, munmap(p, HUGE));
+	ASSERT_EQ(0, mp_import(self->fd, self->c.pool_id, dfd, &back));
+	ASSERT_EQ(id, back);
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_TRUE(reads_back(b, HUGE - self->page, self->page));
+	ASSERT_EQ(0x42, b[HUGE - 1]);
+	stats(_metadata, self, &st);
+	ASSERT_EQ(2, st.pmd_maps);
+	ASSERT_EQ(1, st.nr_leased);
+	ASSERT_EQ(0, st.nr_exported);
+
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	p = mmap(NULL, HUGE, PROT_READ, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pipe(pfd));
+	iov.iov_base = p + HUGE - sizeof(got);
+	iov.iov_len = sizeof(got);
+	ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+	ASSERT_EQ(0, munmap(p, HUGE));
+	ASSERT_EQ(0, close(dfd));
+	stats(_metadata, self, &st);
+	ASSERT_EQ(1, st.nr_quarantined);
+	ASSERT_EQ(0, st.nr_exported);
+	ASSERT_EQ(NBUF - 1, st.nr_free);
+	ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+	ASSERT_EQ(0x42, got[sizeof(got) - 1]);
+	close(pfd[0]);
+	close(pfd[1]);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * madvise(MADV_DOFORK) lets a child inherit a PMD-mapped buffer; the
+ * parent's release revokes the child's view too, and the next lessee's
+ * bytes never show through it.
+ */
+TEST_F(huge, dofork_child_revoked_at_release)
+{
+	int to_child[2], to_parent[2], other;
+	struct mpool_pool_attach a;
+	__u32 id, ids[NBUF];
+	char *b, *om, c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(1, touch(b, HUGE, self->page));
+	ASSERT_EQ(0, madvise(self->map, self->c.mmap_len, MADV_DOFORK));
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int ret = 0;
+
+		if (!reads_back(b, HUGE, self->page))
+			ret |= 1;
+		if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+			_exit(64);
+		/* Released by the parent (the same session). */
+		if (mp_read_sig(b) != SIGBUS || mp_read_sig(b + HUGE - 1) != SIGBUS)
+			ret |= 2;
+		if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+			_exit(64);
+		/* Leased by another session, written 0x77 all over. */
+		if (mp_read_sig(b) != SIGBUS || mp_read_sig(b + HUGE / 2) != SIGBUS)
+			ret |= 4;
+		_exit(ret);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(0, mp_lease(other, a.pool_id, ids, NBUF));
+	memset(om, 0x77, a.mmap_len);
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(0, mp_wait(pid));
+	ASSERT_EQ(0, mp_release(other, a.pool_id, ids, NBUF));
+	munmap(om, a.mmap_len);
+	close(other);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * Read-only first (the fault maps a read-only PMD), then made writable by
+ * mprotect(): the write lands in the buffer, and the release revokes
+ * whatever the write fault left (a PMD or PTEs).
+ */
+TEST_F(huge, mprotect_readonly_then_writable)
+{
+	__u32 id;
+	char *b;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(0, mprotect(self->map, self->c.mmap_len, PROT_READ));
+	ASSERT_TRUE(mp_all_zero(b, HUGE));
+	ASSERT_EQ(SIGSEGV, mp_write_byte(b, 1));
+	ASSERT_EQ(0, mprotect(self->map, self->c.mmap_len, PROT_READ | PROT_WRITE));
+	touch(b, HUGE, self->page);
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+	/* Half read-only again: the PMD splits. */
+	ASSERT_EQ(0, mprotect(b, HUGE / 2, PROT_READ));
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+	ASSERT_EQ(SIGSEGV, mp_write_byte(b, 1));
+	ASSERT_EQ(0, mp_write_byte(b + HUGE / 2, (char)(HUGE / 2 / self->page + 1)));
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE / 2));
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * A mapping that starts one page into buffer 0 and covers buffer 1 whole:
+ * with only one of them leased, a fault maps that one (buffer 0 with
+ * PTEs, the VMA does not cover its 2 MiB; buffer 1 with a PMD) and never
+ * a page of the other, which raises SIGBUS.
+ */
+TEST_F(huge, fault_around_stops_at_the_buffer)
+{
+	const size_t len = 2 * HUGE - self->page;
+	__u32 ids[NBUF], keep, other;
+	char *w, *b0, *b1;
+	int round;
+
+	w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 self->c.mmap_offset + self->page);
+	ASSERT_NE(MAP_FAILED, w);
+	b0 = w;				/* buffer 0 from its second page */
+	b1 = w + HUGE - self->page;	/* buffer 1 */
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, ids, NBUF));
+		keep = round;
+		other = 1 - keep;
+		/* NBUF is 2: the session holds buffers 0 and 1; keep one. */
+		ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &other, 1));
+		if (!keep) {
+			((volatile char *)b0)[HUGE / 2] = 1;
+			ASSERT_EQ((long)(HUGE / self->page - 1),
+				  mapped_pages(b0, HUGE - self->page, self->page));
+			ASSERT_EQ(0, mapped_pages(b1, HUGE, self->page));
+			ASSERT_EQ(SIGBUS, mp_read_sig(b1));
+			ASSERT_EQ(SIGBUS, mp_read_sig(b1 + HUGE - 1));
+		} else {
+			((volatile char *)b1)[0] = 1;
+			ASSERT_EQ((long)(HUGE / self->page), mapped_pages(b1, HUGE, self->page));
+			ASSERT_EQ(0, mapped_pages(b0, HUGE - self->page, self->page));
+			ASSERT_EQ(SIGBUS, mp_read_sig(b0));
+			ASSERT_EQ(SIGBUS, mp_read_sig(b0 + HUGE - self->page - 1));
+		}
+		ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &keep, 1));
+		ASSERT_EQ(0, mapped_pages(w, len, self->page));
+	}
+	munmap(w, len);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+/*
+ * A long-term pin through the PMD (an io_uring fixed-buffer registration,
+ * FOLL_LONGTERM) outlives the release: the buffer is quarantined, another
+ * session cannot lease it, and it comes back zeroed once unregistered.
+ */
+TEST_F(huge, io_uring_registration_quarantines)
+{
+	struct io_uring_params params = {};
+	struct mpool_pool_stats st;
+	struct mpool_pool_attach a;
+	__u32 id, ids[NBUF];
+	struct iovec iov;
+	int ring, other;
+	char *b, *om;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	b = self->map + (size_t)id * HUGE;
+	memset(b, 0x4b, HUGE);
+	ring = syscall(__NR_io_uring_setup, 1, &params);
+	if (ring < 0)
+		SKIP(return, "io_uring_setup: %s", strerror(errno));
+	iov.iov_base = b;
+	iov.iov_len = HUGE;
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1)) {
+		close(ring);
+		SKIP(return, "IORING_REGISTER_BUFFERS: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	stats(_metadata, self, &st);
+	ASSERT_EQ(1, st.nr_quarantined);
+	ASSERT_EQ(NBUF - 1, st.nr_free);
+
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(-EAGAIN, mp_lease(other, a.pool_id, ids, NBUF));
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0));
+	ASSERT_EQ(0, close(ring));
+	/* The unpin may trail the unregistration: wait for the quarantine to let go. */
+	ASSERT_EQ(0, mp_lease_ex(other, a.pool_id, ids, NBUF, MPOOL_LEASE_F_WAIT,
+				 2000000000ULL));
+	ASSERT_TRUE(mp_all_zero(om + (size_t)id * HUGE, HUGE));
+	ASSERT_EQ(0, mp_release(other, a.pool_id, ids, NBUF));
+	munmap(om, a.mmap_len);
+	close(other);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
+}
+
+#ifndef MADV_COLD
+#define MADV_COLD		20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+
+/* Every advice a user may give a mapping of someone's pages: results ignored. */
+static void madvise_everything(char *p, size_t len)
+{
+	static const int advice[] = {
+		MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED, MADV_SEQUENTIAL, MADV_RANDOM,
+		MADV_NORMAL, MADV_FREE, MADV_COLLAPSE, MADV_HUGEPAGE, MADV_MERGEABLE,
+		MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_REMOVE,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+		madvise(p, len, advice[i]);
+		/* Part of a PMD too: the kernel would split it. */
+		madvise(p + len / 2, len / 4, advice[i]);
+	}
+}
+
+/*
+ * Hostile madvise() on a buffer of 512 pages in one compound page, mapped
+ * by a PMD, by PTEs (a misaligned mapping), and through its dma-buf:
+ * MADV_COLD and MADV_PAGEOUT try to lock, split and isolate it, and the
+ * rest do what they do. The bytes stay, no reference is left behind (the
+ * buffer comes back, not quarantined), and a buffer not leased is not
+ * populated (EFAULT).
+ */
+TEST_F(huge, madvise_everything_on_a_huge_buffer)
+{
+	char *area, *mis, *b, *p;
+	__u32 id, unleased;
+	int dfd;
+
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	unleased = !id;
+	b = self->map + (size_t)id * HUGE;
+	ASSERT_EQ(1, touch(b, HUGE, self->page));
+	madvise_everything(b, HUGE);
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+
+	area = mmap(NULL, 2 * HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	mis = (char *)(((unsigned long)area + HUGE - 1) / HUGE * HUGE) + self->page;
+	ASSERT_EQ(mis, mmap(mis, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			    self->fd, self->c.mmap_offset + (__u64)id * HUGE));
+	ASSERT_TRUE(reads_back(mis, HUGE, self->page));
+	madvise_everything(mis, HUGE);
+	ASSERT_TRUE(reads_back(mis, HUGE, self->page));
+	ASSERT_TRUE(reads_back(b, HUGE, self->page));
+
+	/* Not leased: nothing to populate. */
+	ASSERT_EQ(-1, madvise(self->map + (size_t)unleased * HUGE, HUGE, MADV_POPULATE_READ));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, madvise(self->map + (size_t)unleased * HUGE, HUGE, MADV_POPULATE_WRITE));
+	ASSERT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(0, mp_export(self->fd, self->c.pool_id, id, 0, &dfd));
+	ASSERT_EQ(SIGBUS, mp_read_sig(mis + HUGE / 2));
+	p = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	madvise_everything(p, HUGE);
+	ASSERT_TRUE(reads_back(p, HUGE, self->page));
+	ASSERT_EQ(0, munmap(p, HUGE));
+	ASSERT_EQ(0, close(dfd));
+	ASSERT_EQ(SIGBUS, mp_read_sig(b));
+	ASSERT_EQ(SIGBUS, mp_read_sig(mis));
+	munmap(area, 2 * HUGE);
+	expect_all_free(_metadata, self->fd, self->c.pool_id);
 }
 
 TEST(huge_sizes)

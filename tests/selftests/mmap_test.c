@@ -589,4 +589,89 @@ TEST_F(map, referenced_pages_are_quarantined)
 	close(pfd[1]);
 }
 
+/* mincore(): which pages of [p, p + n pages) have a page table entry, as a bit mask. */
+static unsigned long present_mask(FIXTURE_DATA(map) *self, void *p, size_t n)
+{
+	unsigned char vec[64];
+	unsigned long mask = 0;
+	size_t i;
+
+	if (n > sizeof(vec) || n > 64 || mincore(p, n * self->page, vec))
+		return ~0UL;
+	for (i = 0; i < n; i++)
+		mask |= (unsigned long)(vec[i] & 1) << i;
+	return mask;
+}
+
+/*
+ * Fault-around maps the faulting buffer, never a neighbour: not one this
+ * session does not hold, not one it released that another session has
+ * leased and written since, not across the edge of a mapping that covers
+ * the end of one buffer and the start of the next.
+ */
+TEST_F(map, fault_around_never_maps_a_neighbour)
+{
+	const size_t all = NBUF * BUF_PAGES;
+	struct mpool_pool_attach a;
+	__u32 ids[NBUF], mid = 1, next = 2, id, i;
+	unsigned long want;
+	int other;
+	char *om, *w;
+
+	/* Hold buffer 1 alone; touch its last page. */
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, ids, NBUF));
+	for (i = 0; i < NBUF; i++) {
+		if (i != mid)
+			ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &i, 1));
+	}
+	((volatile char *)buf_of(self, mid))[self->bufsz - 1] = 0x31;
+	want = ((1UL << BUF_PAGES) - 1) << (mid * BUF_PAGES);
+	ASSERT_EQ(want, present_mask(self, self->map, all));
+	ASSERT_TRUE(buf_reads(self, buf_of(self, mid - 1), SIGBUS));
+	ASSERT_TRUE(buf_reads(self, buf_of(self, mid + 1), SIGBUS));
+
+	/* Released; another session leases everything and writes it all. */
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &mid, 1));
+	ASSERT_EQ(0, present_mask(self, self->map, all));
+	other = mp_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, mp_attach(other, self->name, &a));
+	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	ASSERT_NE(MAP_FAILED, om);
+	ASSERT_EQ(0, mp_lease(other, a.pool_id, ids, NBUF));
+	memset(om, 0x5a, a.mmap_len);
+	/* It gives back buffer 2 alone: this session gets it, and only it maps. */
+	ASSERT_EQ(0, mp_release(other, a.pool_id, &next, 1));
+	ASSERT_EQ(0, mp_lease(self->fd, self->c.pool_id, &id, 1));
+	ASSERT_EQ(next, id);
+	ASSERT_TRUE(mp_all_zero(buf_of(self, next), self->bufsz));
+	want = ((1UL << BUF_PAGES) - 1) << (next * BUF_PAGES);
+	ASSERT_EQ(want, present_mask(self, self->map, all));
+	for (i = 0; i < NBUF; i++) {
+		if (i != next)
+			ASSERT_TRUE(buf_reads(self, buf_of(self, i), SIGBUS));
+	}
+
+	/* A mapping of buffer 1's last page and buffer 2's first: one page of it. */
+	w = mmap(NULL, 2 * self->page, PROT_READ, MAP_SHARED, self->fd,
+		 self->c.mmap_offset + (next * BUF_PAGES - 1) * self->page);
+	ASSERT_NE(MAP_FAILED, w);
+	ASSERT_EQ(0, mp_read_sig(w + self->page));
+	ASSERT_EQ(2UL, present_mask(self, w, 2));
+	ASSERT_EQ(SIGBUS, mp_read_sig(w));
+	ASSERT_EQ(2UL, present_mask(self, w, 2));
+	ASSERT_EQ(0, munmap(w, 2 * self->page));
+
+	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &next, 1));
+	ASSERT_EQ(0, present_mask(self, self->map, all));
+	for (i = 0, id = 0; i < NBUF; i++) {
+		if (i != next)
+			ids[id++] = i;
+	}
+	ASSERT_EQ(0, mp_release(other, a.pool_id, ids, NBUF - 1));
+	munmap(om, a.mmap_len);
+	close(other);
+	expect_full(_metadata, self->fd, self->c.pool_id, 1);
+}
+
 TEST_HARNESS_MAIN

@@ -723,7 +723,10 @@ struct mpool_export {
  *
  * Succeeds only while nothing but @fd can reach the buffer through the
  * dma-buf: no other descriptor of it (dup, fork, SCM_RIGHTS), no mmap,
- * no importer attached or kernel mapping (-EBUSY otherwise). Afterwards
+ * no importer attached or kernel mapping, and nothing still references
+ * its pages (a pipe they were vmsplice()d into, O_DIRECT in flight, an
+ * io_uring registration: what would quarantine it at a release) (-EBUSY
+ * otherwise). Afterwards
  * the dma-buf holds nothing: the caller closes @fd, and mmap or a device
  * import of it fails (-ENODEV). The buffer keeps its bytes; it is this
  * session's lease like any other, mapped where the session's mapping of
@@ -808,7 +811,8 @@ struct mpool_import {
  *                 EINVAL  flags not zero; fd is not a dma-buf, or not one
  *                         this module exported, or one already imported
  *                 EXDEV   the dma-buf's buffer is of another pool
- *                 EBUSY   something besides fd reaches the dma-buf
+ *                 EBUSY   something besides fd reaches the dma-buf,
+ *                         or still references the buffer's pages
  *                 EDQUOT  as for LEASE
  *                 EIDRM   the pool was destroyed
  *   POOL_LIST     EINVAL  entry_size below MPOOL_POOL_ENTRY_SIZE_VER0
