@@ -590,6 +590,9 @@ struct mpool_pool_list {
  * Growing may stop short when memory is short (buf_count says where),
  * and fails with -ENOMEM only if not one buffer could be added.
  *
+ * The reply is written back once the changes are made: an -EFAULT from
+ * that write leaves them made (a call with no flag reads them back).
+ *
  * Thresholds. Each fires once when it is crossed (an event record on
  * every event descriptor of the pool, see MPOOL_IOC_POOL_EVENTS, and the
  * mpool_threshold trace event), then not again until it re-arms: a
