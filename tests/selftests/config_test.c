@@ -772,4 +772,74 @@ TEST_F(cfg, destroy_races_resize_and_lease)
 	ASSERT_EQ(i0.user_pools, i1.user_pools);
 }
 
+/*
+ * Sessions that end holding leases and mappings (their process exits, or
+ * is killed) while the owner resizes: the session's end returns every
+ * lease as a release would, a shrink never takes a buffer still leased or
+ * mapped, and the counters add up afterwards.
+ */
+#define END_ROUNDS	60
+
+TEST_F(cfg, resize_races_sessions_ending_with_leases)
+{
+	struct mpool_pool_create c;
+	struct mpool_info i0, i1;
+	unsigned int seed = 7;
+	__u32 now = 8, want;
+	pid_t pids[2];
+	int round, k, rc;
+
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	ASSERT_EQ(0, make(self, variant->engine, 8, RACE_MAX, &c));
+	for (round = 0; round < END_ROUNDS; round++) {
+		for (k = 0; k < 2; k++) {
+			pids[k] = fork();
+			ASSERT_LE(0, pids[k]);
+			if (!pids[k]) {
+				struct mpool_pool_attach at;
+				__u32 ids[4], i;
+				char *m;
+				int fd, ret;
+
+				close(self->fd);
+				fd = mp_open();
+				if (fd < 0 || mp_attach(fd, self->names[0], &at))
+					_exit(3);
+				m = mp_map(fd, at.mmap_offset, at.mmap_len);
+				if (m == MAP_FAILED)
+					_exit(4);
+				ret = mp_lease(fd, at.pool_id, ids, 1 + (round + k) % 4);
+				if (ret && ret != -EAGAIN)
+					_exit(5);
+				for (i = 0; !ret && i < 1 + (round + k) % 4u; i++) {
+					char *p = m + (size_t)ids[i] * self->page;
+
+					if (ids[i] >= RACE_MAX || !mp_all_zero(p, self->page))
+						_exit(6);
+					memset(p, 0x33, self->page);
+				}
+				/* Killed with its leases, or gone by exit. */
+				if (k)
+					raise(SIGKILL);
+				_exit(0);
+			}
+		}
+		want = 1 + rand_r(&seed) % RACE_MAX;
+		ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, want, &now));
+		for (k = 0; k < 2; k++) {
+			rc = mp_wait(pids[k]);
+			ASSERT_EQ(k ? 128 + SIGKILL : 0, rc) TH_LOG("round %d child %d", round, k);
+		}
+	}
+	/* Every session is gone: its leases with it. */
+	check_stats(_metadata, self->fd, c.pool_id, self->page, now, 0, 0);
+	ASSERT_EQ(0, mp_drain(self->fd, c.pool_id, NULL));
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 1, &now));
+	ASSERT_EQ(1, now);
+	check_stats(_metadata, self->fd, c.pool_id, self->page, 1, 0, 0);
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used + self->page, i1.bytes_used);
+	ASSERT_EQ(i0.user_leases, i1.user_leases);
+}
+
 TEST_HARNESS_MAIN
