@@ -842,4 +842,134 @@ TEST_F(cfg, resize_races_sessions_ending_with_leases)
 	ASSERT_EQ(i0.user_leases, i1.user_leases);
 }
 
+/*
+ * A lease waiting (MPOOL_LEASE_F_WAIT) for more buffers than the pool
+ * holds: a grow wakes it with buffers that are zeroed and its own; a
+ * shrink does not take what it waits for from under it; a destroy wakes
+ * it with EIDRM.
+ */
+TEST_F(cfg, waiters_follow_resize_and_destroy)
+{
+	struct mpool_pool_create c;
+	__u32 ids[4], now;
+	pid_t pid;
+	int rc;
+
+	ASSERT_EQ(0, make(self, variant->engine, 2, 8, &c));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *m = mp_map(self->fd, c.mmap_offset, c.mmap_len);
+		int i;
+
+		if (m == MAP_FAILED)
+			_exit(3);
+		if (mp_lease_ex(self->fd, c.pool_id, ids, 4, MPOOL_LEASE_F_WAIT, 0))
+			_exit(4);
+		for (i = 0; i < 4; i++) {
+			if (ids[i] >= 8 || !mp_all_zero(m + (size_t)ids[i] * self->page,
+							 self->page))
+				_exit(5);
+		}
+		_exit(mp_release(self->fd, c.pool_id, ids, 4) ? 6 : 0);
+	}
+	rc = mp_wait_blocked_in_ioctl(pid);
+	if (rc)
+		kill(pid, SIGKILL);
+	ASSERT_EQ(0, rc);
+	/* Shrinking while it waits: still waiting, nothing taken. */
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 1, &now));
+	ASSERT_LE(1, now);
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 4, &now));
+	ASSERT_EQ(4, now);
+	ASSERT_EQ(0, mp_wait(pid));
+	check_stats(_metadata, self->fd, c.pool_id, self->page, 4, 0, 0);
+
+	/* Waiting for more than there is when the pool goes: EIDRM. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		rc = mp_lease_ex(self->fd, c.pool_id, ids, 8, MPOOL_LEASE_F_WAIT, 0);
+		_exit(rc == -EIDRM ? 0 : 7);
+	}
+	rc = mp_wait_blocked_in_ioctl(pid);
+	if (rc)
+		kill(pid, SIGKILL);
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, mp_destroy(self->fd, c.pool_id));
+	ASSERT_EQ(0, mp_wait(pid));
+	self->nr = 0;
+}
+
+/*
+ * Two sessions of the owner reconfigure one pool at once (resize, drain,
+ * thresholds, access) while a third reads it back: POOL_CONFIG serializes
+ * them, so that whatever order they ran in, the pool ends consistent and
+ * charged for exactly what it holds.
+ */
+#define CONC_ROUNDS	300
+
+TEST_F(cfg, concurrent_config_from_two_sessions)
+{
+	struct mpool_pool_create c;
+	struct mpool_pool_config cfg;
+	struct mpool_pool_stats st;
+	struct mpool_info i0, i1;
+	pid_t pids[3];
+	int k;
+
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	ASSERT_EQ(0, make(self, variant->engine, 4, RACE_MAX, &c));
+	for (k = 0; k < 3; k++) {
+		pids[k] = fork();
+		ASSERT_LE(0, pids[k]);
+		if (!pids[k]) {
+			struct mpool_pool_config x;
+			struct mpool_pool_attach at;
+			struct mpool_pool_stats s;
+			unsigned int seed = k + 1;
+			int fd, r, ret;
+
+			fd = mp_open();
+			if (fd < 0 || mp_attach(fd, self->names[0], &at))
+				_exit(3);
+			for (r = 0; r < CONC_ROUNDS; r++) {
+				memset(&x, 0, sizeof(x));
+				if (k == 2) {
+					if (mp_config(fd, at.pool_id, 0, &x) ||
+					    x.buf_count < 1 || x.buf_count > RACE_MAX ||
+					    mp_stats(fd, at.pool_id, &s) ||
+					    s.buf_count < 1 || s.buf_count > RACE_MAX)
+						_exit(4);
+					continue;
+				}
+				x.buf_count = 1 + rand_r(&seed) % RACE_MAX;
+				x.access = rand_r(&seed) % 3;
+				x.low_watermark = rand_r(&seed) % (RACE_MAX + 1);
+				x.high_watermark = rand_r(&seed) % (RACE_MAX + 1);
+				x.fail_permille = rand_r(&seed) % 1001;
+				x.hysteresis = rand_r(&seed) % (RACE_MAX + 1);
+				ret = mp_config(fd, at.pool_id, 1 + rand_r(&seed) % MPOOL_CONFIG_F_ALL,
+						&x);
+				if (ret || x.buf_count < 1 || x.buf_count > RACE_MAX)
+					_exit(5);
+			}
+			_exit(0);
+		}
+	}
+	for (k = 0; k < 3; k++)
+		ASSERT_EQ(0, mp_wait(pids[k])) TH_LOG("child %d", k);
+
+	memset(&cfg, 0, sizeof(cfg));
+	ASSERT_EQ(0, mp_config(self->fd, c.pool_id, 0, &cfg));
+	ASSERT_EQ(0, mp_stats(self->fd, c.pool_id, &st));
+	ASSERT_EQ(cfg.buf_count, st.buf_count);
+	ASSERT_EQ(cfg.access, st.access);
+	ASSERT_EQ(cfg.low_watermark, st.low_watermark);
+	check_stats(_metadata, self->fd, c.pool_id, self->page, st.buf_count, 0, 0);
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used + (__u64)st.buf_count * self->page, i1.bytes_used);
+	ASSERT_EQ(i0.user_bytes + (__u64)st.buf_count * self->page, i1.user_bytes);
+}
+
 TEST_HARNESS_MAIN
