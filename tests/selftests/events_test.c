@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #define NBUF	8
 #define WAIT_MS	5000
@@ -964,6 +965,60 @@ TEST_F(ev, destroy_races_readers_pollers_and_crossings)
 	ASSERT_EQ(0, mp_info(self->fd, &i1));
 	ASSERT_EQ(i0.bytes_used, i1.bytes_used);
 	ASSERT_EQ(i0.nr_pools, i1.nr_pools);
+}
+
+/*
+ * POOL_EVENTS when no descriptor is left (EMFILE), and with its argument
+ * in read-only memory (EFAULT once the descriptor exists): neither leaves
+ * a descriptor behind, and the pool's events still reach a descriptor
+ * made afterwards.
+ */
+TEST_F(ev, events_with_no_descriptor_left_or_nowhere_to_say_it)
+{
+	struct mpool_pool_events *ro;
+	struct rlimit old, lim;
+	struct mpool_event ev;
+	int fds[128], n = 0, d, next;
+
+	/* The argument is readable but not writable: EFAULT, no fd installed. */
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ro->pool_id = self->c.pool_id;
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	next = dup(0);
+	ASSERT_LE(0, next);
+	close(next);
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, ro));
+	d = dup(0);
+	ASSERT_EQ(next, d);
+	close(d);
+	ASSERT_EQ(0, munmap(ro, 4096));
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	lim = old;
+	lim.rlim_cur = 64;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	while (n < 128) {
+		d = dup(self->fd);
+		if (d < 0)
+			break;
+		fds[n++] = d;
+	}
+	ASSERT_EQ(EMFILE, errno);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(-EMFILE, mp_events(self->fd, self->c.pool_id));
+	close(fds[--n]);
+	self->efd = mp_events(self->fd, self->c.pool_id);
+	ASSERT_LE(0, self->efd);
+	while (n)
+		close(fds[--n]);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 2, 0, 0, 1));
+	ASSERT_EQ(0, take(self, NBUF - 1));
+	expect_one(_metadata, self->efd, &ev);
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev.type);
+	EXPECT_EQ(1, ev.seq);
 }
 
 TEST_HARNESS_MAIN
