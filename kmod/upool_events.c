@@ -56,7 +56,8 @@ struct mpool_event_reader {
 	size_t rsize;			/* record size the reader knows */
 	unsigned int head, count;	/* under hub->lock */
 	u32 lost;			/* under hub->lock */
-	struct mpool_event q[MPOOL_EVENT_QUEUE];
+	/* MPOOL_EVENT_QUEUE records, and room for the last one, DESTROYED. */
+	struct mpool_event q[MPOOL_EVENT_QUEUE + 1];
 };
 
 static void mpool_events_release(struct kref *ref)
@@ -105,8 +106,13 @@ void mpool_watch_destroy(struct mpool_watch *w)
 	kref_put(&w->events->ref, mpool_events_release);
 }
 
-/* Queue @rec on every descriptor; a full one counts it lost. */
-static void mpool_events_post(struct mpool_events *hub, struct mpool_event *rec)
+/*
+ * Queue @rec on every descriptor; a full one counts it lost. The @last
+ * record (DESTROYED) always finds room, and hangs the hub up in the same
+ * breath: no record can follow it, not even a crossing judged before it
+ * that is posted only now.
+ */
+static void mpool_events_post(struct mpool_events *hub, struct mpool_event *rec, bool last)
 {
 	struct mpool_event_reader *r;
 
@@ -116,16 +122,18 @@ static void mpool_events_post(struct mpool_events *hub, struct mpool_event *rec)
 		return;
 	}
 	list_for_each_entry(r, &hub->readers, node) {
-		if (r->count == MPOOL_EVENT_QUEUE) {
+		if (r->count >= MPOOL_EVENT_QUEUE && !last) {
 			r->lost++;
 			continue;
 		}
 		rec->lost = r->lost;
 		r->lost = 0;
-		r->q[(r->head + r->count++) % MPOOL_EVENT_QUEUE] = *rec;
+		r->q[(r->head + r->count++) % ARRAY_SIZE(r->q)] = *rec;
 	}
+	if (last)
+		hub->dead = true;
 	spin_unlock(&hub->lock);
-	wake_up_interruptible_poll(&hub->wq, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_poll(&hub->wq, EPOLLIN | EPOLLRDNORM | (last ? EPOLLHUP : 0));
 }
 
 static const u32 mpool_event_kind[] = {
@@ -163,7 +171,7 @@ static void mpool_watch_fire(struct mpool_upool *up, u32 type, u32 value,
 	rec.value = value;
 	rec.threshold = threshold;
 	trace_mpool_threshold(up->pool, mpool_event_kind[type], value, threshold);
-	mpool_events_post(up->watch.events, &rec);
+	mpool_events_post(up->watch.events, &rec, false);
 }
 
 /* What a crossing found under the watch's lock, fired after it. */
@@ -343,11 +351,7 @@ void mpool_watch_kill(struct mpool_upool *up)
 	WRITE_ONCE(up->watch.active, false);
 	spin_unlock(&up->watch.lock);
 	mpool_watch_record(up, &rec, MPOOL_EVENT_DESTROYED, seq);
-	mpool_events_post(hub, &rec);
-	spin_lock(&hub->lock);
-	hub->dead = true;
-	spin_unlock(&hub->lock);
-	wake_up_interruptible_poll(&hub->wq, EPOLLHUP);
+	mpool_events_post(hub, &rec, true);
 }
 
 static bool mpool_reader_ready(struct mpool_event_reader *r)
@@ -376,7 +380,7 @@ static bool mpool_reader_peek(struct mpool_event_reader *r, struct mpool_event *
 static void mpool_reader_pop(struct mpool_event_reader *r)
 {
 	spin_lock(&r->hub->lock);
-	r->head = (r->head + 1) % MPOOL_EVENT_QUEUE;
+	r->head = (r->head + 1) % ARRAY_SIZE(r->q);
 	r->count--;
 	spin_unlock(&r->hub->lock);
 }

@@ -729,4 +729,167 @@ TEST_F(access, first_version_create_is_owner_only_and_fixed)
 	close(a);
 }
 
+/*
+ * POOL_LIST with hostile arguments: no room, more room than pools, an
+ * array in read-only memory, NULL, a kernel address, an entry size that
+ * is no multiple of anything, sizes out of range. Nothing is written
+ * where it should not be, and every reply says how many pools there are.
+ */
+TEST_F(access, list_with_hostile_arguments)
+{
+	const char *name = new_name(self, "alist");
+	const size_t odd = sizeof(struct mpool_pool_entry) + 3;
+	struct mpool_pool_entry *e;
+	struct mpool_pool_list l;
+	unsigned char *buf, *ro;
+	__u32 total, i;
+	bool found = false;
+	int a;
+
+	a = session(&cred_a, O_RDWR);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, create_as(&cred_a, a, name, 1, 0, MPOOL_ACCESS_ALL, NULL));
+	memset(&l, 0, sizeof(l));
+	l.entry_size = sizeof(*e);
+	ASSERT_EQ(0, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));	/* count 0, NULL */
+	ASSERT_EQ(0, l.count);
+	ASSERT_LE(1, l.total);
+	total = l.total;
+
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	l.count = 1;
+	l.entries = (__u64)(unsigned long)ro;
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	ASSERT_TRUE(mp_all_zero(ro, 4096));
+	l.entries = 0;
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	l.entries = 0xffff888000000000ULL;
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	l.entries = ~0ULL - 8;
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	ASSERT_EQ(0, munmap(ro, 4096));
+
+	l.entry_size = sizeof(*e) - 1;
+	ASSERT_EQ(-EINVAL, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	l.entry_size = 4097;
+	ASSERT_EQ(-E2BIG, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	l.entry_size = ~0u;
+	ASSERT_EQ(-E2BIG, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	l.entry_size = sizeof(*e);
+	l.flags = 1;
+	ASSERT_EQ(-EINVAL, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+
+	/* A huge count: only what exists is written, right behind each other. */
+	buf = calloc(total + 8, odd);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0xee, (total + 8) * odd);
+	memset(&l, 0, sizeof(l));
+	l.entry_size = odd;
+	l.entries = (__u64)(unsigned long)buf;
+	l.count = ~0u;
+	ASSERT_EQ(0, mp_ioctl(self->root, MPOOL_IOC_POOL_LIST, &l));
+	ASSERT_EQ(total, l.total);
+	ASSERT_EQ(total, l.count);
+	for (i = 0; i < l.count; i++) {
+		struct mpool_pool_entry ent;
+
+		memcpy(&ent, buf + i * odd, sizeof(ent));
+		EXPECT_EQ(0, buf[i * odd + odd - 1]);
+		EXPECT_EQ(0, buf[i * odd + sizeof(ent)]);
+		if (!strncmp(ent.name, name, MPOOL_POOL_NAME_MAX)) {
+			found = true;
+			EXPECT_EQ(UID_A, ent.owner_uid);
+			EXPECT_EQ(MPOOL_ACCESS_ALL, ent.access);
+		}
+	}
+	EXPECT_TRUE(found);
+	EXPECT_EQ(0xee, buf[l.count * odd]);
+	free(buf);
+	close(a);
+}
+
+/*
+ * What a descriptor may do is decided by who opened it, whoever calls:
+ * C's descriptor in root's hands cannot change or destroy A's pool and
+ * its leases are C's; root's descriptor in C's hands may do what root
+ * may. A read-only descriptor of the owner changes nothing.
+ */
+TEST_F(access, powers_travel_with_the_descriptor)
+{
+	const char *name = new_name(self, "apow");
+	struct mpool_pool_config cfg;
+	struct mpool_pool_create c;
+	struct mpool_pool_attach at;
+	struct mpool_pool_stats st;
+	struct mpool_info info;
+	int a, aro, cfd, rfd;
+	__u32 id, now, cpid;
+
+	a = session(&cred_a, O_RDWR);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, create_as(&cred_a, a, name, 2, 8, MPOOL_ACCESS_ALL, &c));
+
+	/* C's session, every call made by root. */
+	cfd = session(&cred_c, O_RDWR);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, mp_attach(cfd, name, &at));
+	cpid = at.pool_id;
+	ASSERT_EQ(-EPERM, mp_resize(cfd, at.pool_id, 8, NULL));
+	ASSERT_EQ(-EPERM, mp_set_access(cfd, at.pool_id, MPOOL_ACCESS_OWNER));
+	ASSERT_EQ(-EPERM, mp_drain(cfd, at.pool_id, NULL));
+	ASSERT_EQ(-EPERM, mp_thresholds(cfd, at.pool_id, 1, 0, 0, 1));
+	ASSERT_EQ(-EPERM, mp_destroy(cfd, at.pool_id));
+	ASSERT_EQ(0, mp_lease(cfd, at.pool_id, &id, 1));
+	ASSERT_EQ(0, mp_info(cfd, &info));
+	ASSERT_EQ(1, info.user_leases);		/* C's, not root's */
+	ASSERT_EQ(0, mp_stats(cfd, at.pool_id, &st));
+	ASSERT_EQ(2, st.buf_count);
+	ASSERT_EQ(MPOOL_ACCESS_ALL, st.access);
+
+	/* The owner's read-only descriptor: reads, changes nothing. */
+	aro = session(&cred_a, O_RDONLY);
+	ASSERT_LE(0, aro);
+	ASSERT_EQ(0, attach_as(&cred_a, aro, name, &at));
+	memset(&cfg, 0, sizeof(cfg));
+	ASSERT_EQ(0, config_as(&cred_a, aro, at.pool_id, 0, &cfg));
+	cfg.buf_count = 8;
+	ASSERT_EQ(-EBADF, config_as(&cred_a, aro, at.pool_id, MPOOL_CONFIG_F_RESIZE, &cfg));
+	ASSERT_EQ(-EBADF, config_as(&cred_a, aro, at.pool_id, MPOOL_CONFIG_F_DRAIN, &cfg));
+	ASSERT_EQ(-EBADF, ioctl_as(&cred_a, aro, MPOOL_IOC_POOL_DESTROY,
+				   &(struct mpool_pool_destroy){ .pool_id = at.pool_id }));
+	ASSERT_EQ(-EBADF, ioctl_as(&cred_a, aro, MPOOL_IOC_LEASE,
+				   &(struct mpool_lease){ .pool_id = at.pool_id, .count = 1,
+							  .ids = (__u64)(unsigned long)&id }));
+	ASSERT_EQ(0, mp_stats(a, c.pool_id, &st));
+	ASSERT_EQ(2, st.buf_count);
+	ASSERT_EQ(1, st.nr_leased);
+	ASSERT_EQ(MPOOL_STATE_DESTROYED & st.state, 0);
+
+	/* Root's session, every call made by C: root's powers. */
+	rfd = mp_open();
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, mp_set_access(a, c.pool_id, MPOOL_ACCESS_OWNER));
+	ASSERT_EQ(0, attach_as(&cred_c, rfd, name, &at));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.buf_count = 8;
+	ASSERT_EQ(0, config_as(&cred_c, rfd, at.pool_id, MPOOL_CONFIG_F_RESIZE, &cfg));
+	ASSERT_EQ(8, cfg.buf_count);
+	ASSERT_EQ(0, mp_stats(a, c.pool_id, &st));
+	ASSERT_EQ(8, st.buf_count);
+	/* Root's growth of A's pool is charged to A, the owner. */
+	ASSERT_EQ(0, mp_info(a, &info));
+	ASSERT_EQ(8 * self->page, info.user_bytes);
+	ASSERT_EQ(0, mp_resize(a, c.pool_id, 2, &now));
+	ASSERT_GE(now, 2);
+
+	ASSERT_EQ(0, mp_release(cfd, cpid, &id, 1));
+	ASSERT_EQ(0, mp_info(cfd, &info));
+	ASSERT_EQ(0, info.user_leases);
+	close(cfd);
+	close(aro);
+	close(rfd);
+	close(a);
+}
+
 TEST_HARNESS_MAIN

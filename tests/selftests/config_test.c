@@ -11,6 +11,8 @@
 #include "mempool_cfg.h"
 #include "kselftest_harness.h"
 
+#include <pthread.h>
+
 #define MAXN	64
 
 FIXTURE(cfg) {
@@ -453,6 +455,521 @@ TEST_F(cfg, drain_then_lease_every_free_buffer)
 		ASSERT_EQ(0, cached_total(self->names[0]));
 	ASSERT_EQ(0, mp_lease(self->fd, c.pool_id, ids, n));
 	ASSERT_EQ(0, mp_release(self->fd, c.pool_id, ids, n));
+}
+
+/*
+ * Hostile races on resize. Worker processes, each a session of its own
+ * with its whole window mapped, lease, check the buffer reads as zeros,
+ * paint it with the worker's own byte, release it and check it is gone
+ * from their mapping; a second thread of each reads random pages of the
+ * window all along, where only zeros or the worker's own byte may ever
+ * show. Meanwhile the owner resizes the pool up and down (and drains)
+ * as fast as it can. Afterwards every counter must add up.
+ */
+#define RACE_WORKERS	3
+#define RACE_MAX	32
+#define RACE_ROUNDS	1000
+#define RACE_MS		1000
+#define RACE_CAP	200000
+
+struct race_shared {
+	volatile int stop;
+	volatile int ready;
+	/* Per worker: what went wrong. */
+	int not_zero[RACE_WORKERS];	/* a new lease showed old bytes */
+	int foreign[RACE_WORKERS];	/* another worker's byte seen */
+	int kept[RACE_WORKERS];		/* readable after release */
+	int bad_id[RACE_WORKERS];	/* an id out of range or given twice */
+	int lease_err[RACE_WORKERS];	/* neither 0 nor EAGAIN */
+	int release_err[RACE_WORKERS];
+	int leases[RACE_WORKERS];
+};
+
+/* A probe any thread can make: SIGBUS and SIGSEGV jump back per thread. */
+static __thread sigjmp_buf race_env;
+
+static void race_handler(int sig)
+{
+	siglongjmp(race_env, sig);
+}
+
+static void race_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = race_handler, .sa_flags = SA_NODEFER };
+
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+/* The byte at @p, or -signal. */
+static int race_read(volatile unsigned char *p)
+{
+	int sig = sigsetjmp(race_env, 1);
+
+	if (sig)
+		return -sig;
+	return *p;
+}
+
+struct race_worker {
+	struct race_shared *sh;
+	int w, fd;
+	__u32 pool_id;
+	unsigned char *map;
+	long page;
+	volatile int done;
+};
+
+static void *race_toucher(void *arg)
+{
+	struct race_worker *rw = arg;
+	unsigned int seed = rw->w * 7919 + 1;
+	unsigned char tag = 0x10 + rw->w;
+	long n;
+	int v;
+
+	for (n = 0; n < RACE_CAP * 8 && !rw->done; n++) {
+		__u32 id = rand_r(&seed) % RACE_MAX;
+		unsigned char *p = rw->map + (size_t)id * rw->page;
+		long off = rand_r(&seed) % rw->page;
+
+		v = race_read(p + off);
+		if (v > 0 && v != tag)
+			__atomic_add_fetch(&rw->sh->foreign[rw->w], 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int race_worker_run(struct race_worker *rw)
+{
+	struct race_shared *sh = rw->sh;
+	unsigned char tag = 0x10 + rw->w;
+	unsigned int seed = rw->w + 100;
+	bool mine[RACE_MAX] = {};
+	__u32 ids[2], n, i;
+	pthread_t th;
+	long it;
+	int ret;
+
+	race_handlers();
+	if (pthread_create(&th, NULL, race_toucher, rw))
+		return 2;
+	__atomic_add_fetch(&sh->ready, 1, __ATOMIC_SEQ_CST);
+	for (it = 0; it < RACE_CAP && !sh->stop; it++) {
+		n = 1 + rand_r(&seed) % 2;
+		ret = mp_lease(rw->fd, rw->pool_id, ids, n);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret) {
+			sh->lease_err[rw->w]++;
+			continue;
+		}
+		sh->leases[rw->w] += n;
+		for (i = 0; i < n; i++) {
+			unsigned char *p = rw->map + (size_t)ids[i] * rw->page;
+
+			if (ids[i] >= RACE_MAX || mine[ids[i]]) {
+				sh->bad_id[rw->w]++;
+				continue;
+			}
+			mine[ids[i]] = true;
+			if (!mp_all_zero(p, rw->page))
+				sh->not_zero[rw->w]++;
+			memset(p, tag, rw->page);
+			if (p[rw->page - 1] != tag || p[0] != tag)
+				sh->foreign[rw->w]++;
+		}
+		if (mp_release(rw->fd, rw->pool_id, ids, n)) {
+			sh->release_err[rw->w]++;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (ids[i] >= RACE_MAX)
+				continue;
+			mine[ids[i]] = false;
+			if (race_read(rw->map + (size_t)ids[i] * rw->page) != -SIGBUS)
+				sh->kept[rw->w]++;
+		}
+	}
+	rw->done = 1;
+	pthread_join(th, NULL);
+	return 0;
+}
+
+TEST_F(cfg, resize_races_lease_fault_release)
+{
+	struct race_shared *sh;
+	struct mpool_pool_create c;
+	struct mpool_info i0, i1;
+	pid_t pids[RACE_WORKERS];
+	unsigned int seed = 42;
+	__u32 now = 8, want, old;
+	long long t0;
+	int w, r, drains = 0;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	ASSERT_EQ(0, make(self, variant->engine, 8, RACE_MAX, &c));
+
+	for (w = 0; w < RACE_WORKERS; w++) {
+		pids[w] = fork();
+		ASSERT_LE(0, pids[w]);
+		if (!pids[w]) {
+			struct race_worker rw = { .sh = sh, .w = w, .page = self->page };
+			struct mpool_pool_attach at;
+
+			rw.fd = mp_open();
+			if (rw.fd < 0 || mp_attach(rw.fd, self->names[0], &at))
+				_exit(3);
+			rw.pool_id = at.pool_id;
+			rw.map = mp_map(rw.fd, at.mmap_offset, at.mmap_len);
+			if (rw.map == MAP_FAILED)
+				_exit(4);
+			_exit(race_worker_run(&rw));
+		}
+	}
+	/* Bounded: a worker that failed early must not hang us. */
+	t0 = mp_now_ns();
+	while (__atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < RACE_WORKERS &&
+	       mp_now_ns() - t0 < 5000000000LL)
+		sched_yield();
+
+	t0 = mp_now_ns();
+	for (r = 0; r < RACE_ROUNDS && mp_now_ns() - t0 < RACE_MS * 1000000LL; r++) {
+		want = 1 + rand_r(&seed) % RACE_MAX;
+		old = now;
+		ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, want, &now))
+			TH_LOG("round %d: resize %u -> %u", r, old, want);
+		if (want >= old) {
+			ASSERT_EQ(want, now);
+		} else {
+			ASSERT_TRUE(now >= want && now <= old)
+				TH_LOG("%u -> %u: %u", old, want, now);
+		}
+		if (!(r % 8)) {
+			ASSERT_EQ(0, mp_drain(self->fd, c.pool_id, NULL));
+			drains++;
+		}
+	}
+	sh->stop = 1;
+	for (w = 0; w < RACE_WORKERS; w++)
+		ASSERT_EQ(0, mp_wait(pids[w])) TH_LOG("worker %d", w);
+	TH_LOG("%d resizes, %d drains; leases %d %d %d", r, drains, sh->leases[0],
+	       sh->leases[1], sh->leases[2]);
+	for (w = 0; w < RACE_WORKERS; w++) {
+		EXPECT_EQ(0, sh->not_zero[w]) TH_LOG("worker %d saw old bytes", w);
+		EXPECT_EQ(0, sh->foreign[w]) TH_LOG("worker %d saw another's bytes", w);
+		EXPECT_EQ(0, sh->kept[w]) TH_LOG("worker %d kept a released buffer", w);
+		EXPECT_EQ(0, sh->bad_id[w]) TH_LOG("worker %d got a bad id", w);
+		EXPECT_EQ(0, sh->lease_err[w]);
+		EXPECT_EQ(0, sh->release_err[w]);
+	}
+
+	/* Quiet now: every counter adds up, and the memory is what is held. */
+	check_stats(_metadata, self->fd, c.pool_id, self->page, now, 0, 0);
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used + (__u64)now * self->page, i1.bytes_used);
+	/* Every buffer is free: all can go but one, and all can come back. */
+	ASSERT_EQ(0, mp_drain(self->fd, c.pool_id, NULL));
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 1, &now));
+	ASSERT_EQ(1, now);
+	check_stats(_metadata, self->fd, c.pool_id, self->page, 1, 0, 0);
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, RACE_MAX, &now));
+	ASSERT_EQ(RACE_MAX, now);
+	check_stats(_metadata, self->fd, c.pool_id, self->page, RACE_MAX, 0, 0);
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used + (__u64)RACE_MAX * self->page, i1.bytes_used);
+	munmap(sh, sizeof(*sh));
+}
+
+/*
+ * A pool destroyed while another session of its owner resizes it and
+ * leases from it: the resize and the lease see EIDRM (never a crash, a
+ * grow of a destroyed pool, or a charge left behind), and once the
+ * sessions are gone so is every byte.
+ */
+#define DESTROY_ROUNDS	40
+
+TEST_F(cfg, destroy_races_resize_and_lease)
+{
+	struct mpool_info i0, i1;
+	int round;
+
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	for (round = 0; round < DESTROY_ROUNDS; round++) {
+		char name[MPOOL_POOL_NAME_MAX];
+		struct mpool_pool_create c;
+		int s, go[2], r;
+		pid_t pid;
+
+		mp_name(name, "cfgd");
+		s = mp_open();
+		ASSERT_LE(0, s);
+		ASSERT_EQ(0, mp_create_cfg(s, name, variant->engine, self->page, 2, 16,
+					   MPOOL_ACCESS_OWNER, false, &c));
+		ASSERT_EQ(0, pipe(go));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct mpool_pool_attach at;
+			unsigned int seed = round;
+			__u32 id, now;
+			bool gone = false;
+			char *m;
+			int fd, ret;
+			long it;
+
+			close(go[0]);
+			fd = mp_open();
+			if (fd < 0 || mp_attach(fd, name, &at))
+				_exit(3);
+			m = mp_map(fd, at.mmap_offset, at.mmap_len);
+			if (m == MAP_FAILED)
+				_exit(4);
+			mp_signal_fd(go[1]);
+			for (it = 0; it < RACE_CAP && !gone; it++) {
+				ret = mp_resize(fd, at.pool_id, 1 + rand_r(&seed) % 16, &now);
+				if (ret == -EIDRM)
+					gone = true;
+				else if (ret)
+					_exit(5);
+				ret = mp_lease(fd, at.pool_id, &id, 1);
+				if (ret == -EIDRM) {
+					gone = true;
+				} else if (!ret) {
+					if (id >= 16 || !mp_all_zero(m + (size_t)id * self->page,
+								   self->page))
+						_exit(6);
+					memset(m + (size_t)id * self->page, 0x5a, self->page);
+					if (mp_release(fd, at.pool_id, &id, 1))
+						_exit(7);
+				} else if (ret != -EAGAIN) {
+					_exit(8);
+				}
+			}
+			/* Destroyed: nothing can be leased or grown again. */
+			if (!gone || mp_resize(fd, at.pool_id, 16, NULL) != -EIDRM ||
+			    mp_lease(fd, at.pool_id, &id, 1) != -EIDRM)
+				_exit(9);
+			_exit(0);
+		}
+		close(go[1]);
+		ASSERT_EQ(0, mp_wait_fd(go[0]));
+		close(go[0]);
+		/* A few resizes of our own, then the pool goes under the child. */
+		for (r = 0; r < round % 4; r++)
+			ASSERT_EQ(0, mp_resize(s, c.pool_id, 1 + (r * 5) % 16, NULL));
+		ASSERT_EQ(0, mp_destroy(s, c.pool_id));
+		ASSERT_EQ(-EIDRM, mp_resize(s, c.pool_id, 4, NULL));
+		ASSERT_EQ(0, mp_wait(pid)) TH_LOG("round %d", round);
+		close(s);
+	}
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used, i1.bytes_used);
+	ASSERT_EQ(i0.nr_pools, i1.nr_pools);
+	ASSERT_EQ(i0.user_bytes, i1.user_bytes);
+	ASSERT_EQ(i0.user_pools, i1.user_pools);
+}
+
+/*
+ * Sessions that end holding leases and mappings (their process exits, or
+ * is killed) while the owner resizes: the session's end returns every
+ * lease as a release would, a shrink never takes a buffer still leased or
+ * mapped, and the counters add up afterwards.
+ */
+#define END_ROUNDS	60
+
+TEST_F(cfg, resize_races_sessions_ending_with_leases)
+{
+	struct mpool_pool_create c;
+	struct mpool_info i0, i1;
+	unsigned int seed = 7;
+	__u32 now = 8, want;
+	pid_t pids[2];
+	int round, k, rc;
+
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	ASSERT_EQ(0, make(self, variant->engine, 8, RACE_MAX, &c));
+	for (round = 0; round < END_ROUNDS; round++) {
+		for (k = 0; k < 2; k++) {
+			pids[k] = fork();
+			ASSERT_LE(0, pids[k]);
+			if (!pids[k]) {
+				struct mpool_pool_attach at;
+				__u32 ids[4], i;
+				char *m;
+				int fd, ret;
+
+				close(self->fd);
+				fd = mp_open();
+				if (fd < 0 || mp_attach(fd, self->names[0], &at))
+					_exit(3);
+				m = mp_map(fd, at.mmap_offset, at.mmap_len);
+				if (m == MAP_FAILED)
+					_exit(4);
+				ret = mp_lease(fd, at.pool_id, ids, 1 + (round + k) % 4);
+				if (ret && ret != -EAGAIN)
+					_exit(5);
+				for (i = 0; !ret && i < 1 + (round + k) % 4u; i++) {
+					char *p = m + (size_t)ids[i] * self->page;
+
+					if (ids[i] >= RACE_MAX || !mp_all_zero(p, self->page))
+						_exit(6);
+					memset(p, 0x33, self->page);
+				}
+				/* Killed with its leases, or gone by exit. */
+				if (k)
+					raise(SIGKILL);
+				_exit(0);
+			}
+		}
+		want = 1 + rand_r(&seed) % RACE_MAX;
+		ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, want, &now));
+		for (k = 0; k < 2; k++) {
+			rc = mp_wait(pids[k]);
+			ASSERT_EQ(k ? 128 + SIGKILL : 0, rc) TH_LOG("round %d child %d", round, k);
+		}
+	}
+	/* Every session is gone: its leases with it. */
+	check_stats(_metadata, self->fd, c.pool_id, self->page, now, 0, 0);
+	ASSERT_EQ(0, mp_drain(self->fd, c.pool_id, NULL));
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 1, &now));
+	ASSERT_EQ(1, now);
+	check_stats(_metadata, self->fd, c.pool_id, self->page, 1, 0, 0);
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used + self->page, i1.bytes_used);
+	ASSERT_EQ(i0.user_leases, i1.user_leases);
+}
+
+/*
+ * A lease waiting (MPOOL_LEASE_F_WAIT) for more buffers than the pool
+ * holds: a grow wakes it with buffers that are zeroed and its own; a
+ * shrink does not take what it waits for from under it; a destroy wakes
+ * it with EIDRM.
+ */
+TEST_F(cfg, waiters_follow_resize_and_destroy)
+{
+	struct mpool_pool_create c;
+	__u32 ids[4], now;
+	pid_t pid;
+	int rc;
+
+	ASSERT_EQ(0, make(self, variant->engine, 2, 8, &c));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *m = mp_map(self->fd, c.mmap_offset, c.mmap_len);
+		int i;
+
+		if (m == MAP_FAILED)
+			_exit(3);
+		if (mp_lease_ex(self->fd, c.pool_id, ids, 4, MPOOL_LEASE_F_WAIT, 0))
+			_exit(4);
+		for (i = 0; i < 4; i++) {
+			if (ids[i] >= 8 || !mp_all_zero(m + (size_t)ids[i] * self->page,
+							 self->page))
+				_exit(5);
+		}
+		_exit(mp_release(self->fd, c.pool_id, ids, 4) ? 6 : 0);
+	}
+	rc = mp_wait_blocked_in_ioctl(pid);
+	if (rc)
+		kill(pid, SIGKILL);
+	ASSERT_EQ(0, rc);
+	/* Shrinking while it waits: still waiting, nothing taken. */
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 1, &now));
+	ASSERT_LE(1, now);
+	ASSERT_EQ(0, mp_resize(self->fd, c.pool_id, 4, &now));
+	ASSERT_EQ(4, now);
+	ASSERT_EQ(0, mp_wait(pid));
+	check_stats(_metadata, self->fd, c.pool_id, self->page, 4, 0, 0);
+
+	/* Waiting for more than there is when the pool goes: EIDRM. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		rc = mp_lease_ex(self->fd, c.pool_id, ids, 8, MPOOL_LEASE_F_WAIT, 0);
+		_exit(rc == -EIDRM ? 0 : 7);
+	}
+	rc = mp_wait_blocked_in_ioctl(pid);
+	if (rc)
+		kill(pid, SIGKILL);
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, mp_destroy(self->fd, c.pool_id));
+	ASSERT_EQ(0, mp_wait(pid));
+	self->nr = 0;
+}
+
+/*
+ * Two sessions of the owner reconfigure one pool at once (resize, drain,
+ * thresholds, access) while a third reads it back: POOL_CONFIG serializes
+ * them, so that whatever order they ran in, the pool ends consistent and
+ * charged for exactly what it holds.
+ */
+#define CONC_ROUNDS	300
+
+TEST_F(cfg, concurrent_config_from_two_sessions)
+{
+	struct mpool_pool_create c;
+	struct mpool_pool_config cfg;
+	struct mpool_pool_stats st;
+	struct mpool_info i0, i1;
+	pid_t pids[3];
+	int k;
+
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	ASSERT_EQ(0, make(self, variant->engine, 4, RACE_MAX, &c));
+	for (k = 0; k < 3; k++) {
+		pids[k] = fork();
+		ASSERT_LE(0, pids[k]);
+		if (!pids[k]) {
+			struct mpool_pool_config x;
+			struct mpool_pool_attach at;
+			struct mpool_pool_stats s;
+			unsigned int seed = k + 1;
+			int fd, r, ret;
+
+			fd = mp_open();
+			if (fd < 0 || mp_attach(fd, self->names[0], &at))
+				_exit(3);
+			for (r = 0; r < CONC_ROUNDS; r++) {
+				memset(&x, 0, sizeof(x));
+				if (k == 2) {
+					if (mp_config(fd, at.pool_id, 0, &x) ||
+					    x.buf_count < 1 || x.buf_count > RACE_MAX ||
+					    mp_stats(fd, at.pool_id, &s) ||
+					    s.buf_count < 1 || s.buf_count > RACE_MAX)
+						_exit(4);
+					continue;
+				}
+				x.buf_count = 1 + rand_r(&seed) % RACE_MAX;
+				x.access = rand_r(&seed) % 3;
+				x.low_watermark = rand_r(&seed) % (RACE_MAX + 1);
+				x.high_watermark = rand_r(&seed) % (RACE_MAX + 1);
+				x.fail_permille = rand_r(&seed) % 1001;
+				x.hysteresis = rand_r(&seed) % (RACE_MAX + 1);
+				ret = mp_config(fd, at.pool_id, 1 + rand_r(&seed) % MPOOL_CONFIG_F_ALL,
+						&x);
+				if (ret || x.buf_count < 1 || x.buf_count > RACE_MAX)
+					_exit(5);
+			}
+			_exit(0);
+		}
+	}
+	for (k = 0; k < 3; k++)
+		ASSERT_EQ(0, mp_wait(pids[k])) TH_LOG("child %d", k);
+
+	memset(&cfg, 0, sizeof(cfg));
+	ASSERT_EQ(0, mp_config(self->fd, c.pool_id, 0, &cfg));
+	ASSERT_EQ(0, mp_stats(self->fd, c.pool_id, &st));
+	ASSERT_EQ(cfg.buf_count, st.buf_count);
+	ASSERT_EQ(cfg.access, st.access);
+	ASSERT_EQ(cfg.low_watermark, st.low_watermark);
+	check_stats(_metadata, self->fd, c.pool_id, self->page, st.buf_count, 0, 0);
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used + (__u64)st.buf_count * self->page, i1.bytes_used);
+	ASSERT_EQ(i0.user_bytes + (__u64)st.buf_count * self->page, i1.user_bytes);
 }
 
 TEST_HARNESS_MAIN

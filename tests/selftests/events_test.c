@@ -16,6 +16,9 @@
 #include "mempool_cfg.h"
 #include "kselftest_harness.h"
 
+#include <pthread.h>
+#include <sys/resource.h>
+
 #define NBUF	8
 #define WAIT_MS	5000
 #define HELD_MAX	64
@@ -633,6 +636,389 @@ TEST_F(ev, longer_records_have_a_zeroed_tail)
 	EXPECT_EQ(NBUF - 1, rec[0].ev.leases);
 	EXPECT_EQ(0, rec[0].future);
 	EXPECT_EQ(0xeeeeeeeeu, rec[1].ev.type);
+}
+
+/*
+ * A pool whose queue is full when it is destroyed: the descriptor still
+ * gets MPOOL_EVENT_DESTROYED after the records it queued, and that record
+ * counts what was dropped, then hangs up.
+ */
+TEST_F(ev, destroy_with_a_full_queue_still_says_so)
+{
+	const int crossings = MPOOL_EVENT_QUEUE + 3;
+	struct mpool_event ev[MPOOL_EVENT_QUEUE + 8];
+	int i, n;
+
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 4, 0, 0, 1));
+	self->efd = mp_events(self->fd, self->c.pool_id);
+	ASSERT_LE(0, self->efd);
+	ASSERT_EQ(0, take(self, NBUF - 5));
+	for (i = 0; i < crossings; i++) {
+		ASSERT_EQ(0, take(self, 2));
+		ASSERT_EQ(0, give(self, 2));
+	}
+	ASSERT_EQ(0, mp_destroy(self->fd, self->c.pool_id));
+	self->destroyed = true;
+	ASSERT_TRUE(mp_poll(self->efd, WAIT_MS) & POLLIN);
+	n = mp_read_events(self->efd, ev, MPOOL_EVENT_QUEUE + 8);
+	ASSERT_EQ(MPOOL_EVENT_QUEUE + 1, n);
+	for (i = 0; i < MPOOL_EVENT_QUEUE; i++) {
+		EXPECT_EQ(MPOOL_EVENT_LOW, ev[i].type);
+		EXPECT_EQ(i + 1, ev[i].seq);
+	}
+	EXPECT_EQ(MPOOL_EVENT_DESTROYED, ev[n - 1].type);
+	EXPECT_EQ(crossings + 1, ev[n - 1].seq);
+	EXPECT_EQ(crossings - MPOOL_EVENT_QUEUE, ev[n - 1].lost);
+	ASSERT_TRUE(mp_poll(self->efd, 0) & POLLHUP);
+	ASSERT_EQ(0, read(self->efd, ev, sizeof(ev)));
+}
+
+/*
+ * Extreme thresholds: every field at its largest accepted value works,
+ * one above is refused and changes nothing; a hysteresis larger than the
+ * pool keeps a watermark from re-arming until thresholds are set again;
+ * a high watermark at buf_count can never fire.
+ */
+TEST_F(ev, thresholds_at_the_extremes)
+{
+	struct mpool_pool_config cfg;
+	struct mpool_pool_stats st;
+	struct mpool_event ev;
+	int i;
+
+	self->efd = mp_events(self->fd, self->c.pool_id);
+	ASSERT_LE(0, self->efd);
+	ASSERT_EQ(-EINVAL, mp_thresholds(self->fd, self->c.pool_id, NBUF + 1, 0, 0, 1));
+	ASSERT_EQ(-EINVAL, mp_thresholds(self->fd, self->c.pool_id, 1, NBUF + 1, 0, 1));
+	ASSERT_EQ(-EINVAL, mp_thresholds(self->fd, self->c.pool_id, 1, 0, 1001, 1));
+	ASSERT_EQ(-EINVAL, mp_thresholds(self->fd, self->c.pool_id, 1, 0, 0, NBUF + 1));
+	ASSERT_EQ(-EINVAL, mp_thresholds(self->fd, self->c.pool_id, ~0u, ~0u, ~0u, ~0u));
+	memset(&cfg, 0, sizeof(cfg));
+	ASSERT_EQ(0, mp_config(self->fd, self->c.pool_id, 0, &cfg));
+	EXPECT_EQ(0, cfg.low_watermark);
+	EXPECT_EQ(0, cfg.high_watermark);
+	EXPECT_EQ(0, cfg.fail_permille);
+	expect_none(_metadata, self->efd, "after refusals");
+
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, NBUF, NBUF, 1000, NBUF));
+	memset(&cfg, 0, sizeof(cfg));
+	ASSERT_EQ(0, mp_config(self->fd, self->c.pool_id, 0, &cfg));
+	EXPECT_EQ(NBUF, cfg.low_watermark);
+	EXPECT_EQ(NBUF, cfg.high_watermark);
+	EXPECT_EQ(1000, cfg.fail_permille);
+	EXPECT_EQ(NBUF, cfg.hysteresis);
+	expect_none(_metadata, self->efd, "all free, nothing crossed");
+
+	/* Below NBUF fires once; back to all free cannot re-arm it (needs 2 * NBUF). */
+	ASSERT_EQ(0, take(self, 1));
+	expect_one(_metadata, self->efd, &ev);
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev.type);
+	EXPECT_EQ(NBUF - 1, ev.value);
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, give(self, 1));
+		ASSERT_EQ(0, take(self, 1));
+	}
+	ASSERT_EQ(0, give(self, 1));
+	expect_none(_metadata, self->efd, "hysteresis above the pool");
+
+	/* 1000 per mille: only a window with every lease failing fires. */
+	ASSERT_EQ(0, take(self, NBUF));
+	for (i = 0; i < MPOOL_FAIL_WINDOW - 1; i++)
+		ASSERT_EQ(-EAGAIN, take(self, 1));
+	expect_none(_metadata, self->efd, "15 failures and a success");
+	for (i = 0; i < MPOOL_FAIL_WINDOW; i++)
+		ASSERT_EQ(-EAGAIN, take(self, 1));
+	expect_one(_metadata, self->efd, &ev);
+	EXPECT_EQ(MPOOL_EVENT_FAIL, ev.type);
+	EXPECT_EQ(1000, ev.value);
+	ASSERT_EQ(0, give(self, NBUF));
+
+	/* Setting them again re-arms: with 7 free, LOW fires at once. */
+	ASSERT_EQ(0, take(self, 1));
+	expect_none(_metadata, self->efd, "still not re-armed");
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, NBUF, NBUF, 1000, NBUF));
+	expect_one(_metadata, self->efd, &ev);
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev.type);
+	ASSERT_EQ(0, give(self, 1));
+	expect_none(_metadata, self->efd, "a high watermark at buf_count");
+	ASSERT_EQ(0, mp_stats(self->fd, self->c.pool_id, &st));
+	EXPECT_EQ(2, st.low_events);
+	EXPECT_EQ(0, st.high_events);
+	EXPECT_EQ(1, st.fail_events);
+}
+
+/*
+ * Record sizes that are no multiple of anything: each read returns whole
+ * records of exactly that size, the tail past what the kernel knows
+ * zeroed; a buffer the kernel cannot write loses no record; the largest
+ * size accepted works.
+ */
+TEST_F(ev, odd_record_sizes_and_hostile_buffers)
+{
+	const size_t odd = sizeof(struct mpool_event) + 1;
+	struct mpool_pool_events e = { .pool_id = self->c.pool_id, .record_size = odd };
+	unsigned char buf[3 * 4096], *ro, *two;
+	struct mpool_event ev;
+	int big;
+
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
+	self->efd = e.fd;
+	e.record_size = 4096;
+	ASSERT_EQ(0, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
+	big = e.fd;
+	e.record_size = sizeof(struct mpool_event) - 1;
+	ASSERT_EQ(-EINVAL, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, &e));
+
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 4, 0, 0, 1));
+	ASSERT_EQ(0, take(self, NBUF - 3));		/* LOW, seq 1 */
+	ASSERT_EQ(0, give(self, NBUF - 3));
+	ASSERT_EQ(0, take(self, NBUF - 3));		/* LOW, seq 2 */
+	ASSERT_TRUE(mp_poll(self->efd, WAIT_MS) & POLLIN);
+
+	/* Read-only memory: EFAULT, and the record stays. */
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(-1, read(self->efd, ro, 4096));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, read(big, ro, 4096));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, syscall(SYS_read, self->efd, NULL, odd));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, read(self->efd, buf, odd - 1));
+	ASSERT_EQ(EINVAL, errno);
+
+	/* Room for two and a bit: two records of odd bytes, each tail zeroed. */
+	memset(buf, 0xee, sizeof(buf));
+	ASSERT_EQ(2 * odd, read(self->efd, buf, 2 * odd + 3));
+	memcpy(&ev, buf, sizeof(ev));
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev.type);
+	EXPECT_EQ(1, ev.seq);
+	EXPECT_EQ(0, buf[odd - 1]);
+	memcpy(&ev, buf + odd, sizeof(ev));
+	EXPECT_EQ(2, ev.seq);
+	EXPECT_EQ(0, buf[2 * odd - 1]);
+	EXPECT_EQ(0xee, buf[2 * odd]);
+
+	/* A record that would end in read-only memory: the first one only. */
+	two = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, mprotect(two + 4096, 4096, PROT_READ));
+	memset(two, 0xee, 4096);
+	/* big: one record is the whole first page, the second cannot be written. */
+	ASSERT_EQ(4096, read(big, two, 2 * 4096));
+	memcpy(&ev, two, sizeof(ev));
+	EXPECT_EQ(1, ev.seq);
+	EXPECT_TRUE(mp_all_zero(two + sizeof(ev), 4096 - sizeof(ev)));
+	ASSERT_EQ(4096, read(big, two, 4096));
+	memcpy(&ev, two, sizeof(ev));
+	EXPECT_EQ(2, ev.seq);
+	ASSERT_EQ(0, munmap(two, 2 * 4096));
+	ASSERT_EQ(0, munmap(ro, 4096));
+	close(big);
+}
+
+/*
+ * Destroy racing everything an event descriptor does: a thread blocked in
+ * read(), another in poll(), a third leasing and releasing so that both
+ * watermarks keep firing. Each descriptor must end with the DESTROYED
+ * record, nothing after it, seq increasing, then EOF and EPOLLHUP; and it
+ * must keep answering so after the pool's memory is gone.
+ */
+#define EVR_ROUNDS	40
+
+struct evr {
+	int fd, efd_read, efd_poll;
+	__u32 pool_id;
+	volatile int cycles;
+	/* Results, per descriptor: [0] the reader, [1] the poller. */
+	int destroyed[2], after[2], disorder[2], errs[2];
+	__u64 last_seq[2];
+};
+
+static void evr_record(struct evr *x, int who, const struct mpool_event *ev)
+{
+	if (x->destroyed[who])
+		x->after[who]++;
+	if (ev->seq <= x->last_seq[who])
+		x->disorder[who]++;
+	x->last_seq[who] = ev->seq;
+	if (ev->type == MPOOL_EVENT_DESTROYED)
+		x->destroyed[who]++;
+}
+
+static void *evr_reader(void *arg)
+{
+	struct evr *x = arg;
+	struct mpool_event ev[8];
+	int n, i, k;
+
+	for (k = 0; k < 100000; k++) {
+		n = read(x->efd_read, ev, sizeof(ev));
+		if (n <= 0) {
+			if (n < 0)
+				x->errs[0]++;
+			break;
+		}
+		for (i = 0; i < n / (int)sizeof(ev[0]); i++)
+			evr_record(x, 0, &ev[i]);
+	}
+	return NULL;
+}
+
+static void *evr_poller(void *arg)
+{
+	struct evr *x = arg;
+	struct mpool_event ev[8];
+	struct pollfd p = { .fd = x->efd_poll, .events = POLLIN };
+	int n, i, k;
+
+	for (k = 0; k < 100000; k++) {
+		if (poll(&p, 1, WAIT_MS) != 1) {
+			x->errs[1]++;
+			break;
+		}
+		n = read(x->efd_poll, ev, sizeof(ev));
+		if (n < 0) {
+			x->errs[1]++;
+			break;
+		}
+		for (i = 0; i < n / (int)sizeof(ev[0]); i++)
+			evr_record(x, 1, &ev[i]);
+		if (!n) {
+			if (!(p.revents & POLLHUP))
+				x->errs[1]++;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *evr_leaser(void *arg)
+{
+	struct evr *x = arg;
+	__u32 ids[2];
+	int k, ret;
+
+	for (k = 0; k < 1000000; k++) {
+		ret = mp_lease(x->fd, x->pool_id, ids, 2);
+		if (ret == -EIDRM)
+			break;
+		if (!ret)
+			mp_release(x->fd, x->pool_id, ids, 2);
+		__atomic_add_fetch(&x->cycles, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST_F(ev, destroy_races_readers_pollers_and_crossings)
+{
+	struct mpool_info i0, i1;
+	int round, w;
+
+	ASSERT_EQ(0, mp_info(self->fd, &i0));
+	for (round = 0; round < EVR_ROUNDS; round++) {
+		char name[MPOOL_POOL_NAME_MAX];
+		struct mpool_pool_create c;
+		struct mpool_event ev[2];
+		pthread_t th[3];
+		struct evr x = {};
+		long long t0;
+
+		mp_name(name, "evr");
+		x.fd = mp_open();
+		ASSERT_LE(0, x.fd);
+		ASSERT_EQ(0, mp_create_cfg(x.fd, name, variant->engine, self->page, NBUF, 0,
+					   MPOOL_ACCESS_OWNER, true, &c));
+		x.pool_id = c.pool_id;
+		/* Two buffers out crosses both lines, both ways, every cycle. */
+		ASSERT_EQ(0, mp_thresholds(x.fd, c.pool_id, NBUF - 1, NBUF - 1, 0, 1));
+		x.efd_read = mp_events(x.fd, c.pool_id);
+		ASSERT_LE(0, x.efd_read);
+		x.efd_poll = mp_events(x.fd, c.pool_id);
+		ASSERT_LE(0, x.efd_poll);
+		ASSERT_EQ(0, pthread_create(&th[0], NULL, evr_reader, &x));
+		ASSERT_EQ(0, pthread_create(&th[1], NULL, evr_poller, &x));
+		ASSERT_EQ(0, pthread_create(&th[2], NULL, evr_leaser, &x));
+		t0 = mp_now_ns();
+		while (__atomic_load_n(&x.cycles, __ATOMIC_RELAXED) < round % 16 + 1 &&
+		       mp_now_ns() - t0 < 2000000000LL)
+			sched_yield();
+		ASSERT_EQ(0, mp_destroy(x.fd, c.pool_id));
+		for (w = 0; w < 3; w++)
+			ASSERT_EQ(0, pthread_join(th[w], NULL));
+		for (w = 0; w < 2; w++) {
+			EXPECT_EQ(1, x.destroyed[w]) TH_LOG("round %d fd %d", round, w);
+			EXPECT_EQ(0, x.after[w]) TH_LOG("round %d fd %d: record after DESTROYED",
+							round, w);
+			EXPECT_EQ(0, x.disorder[w]) TH_LOG("round %d fd %d: seq out of order",
+							   round, w);
+			EXPECT_EQ(0, x.errs[w]) TH_LOG("round %d fd %d", round, w);
+		}
+		/* The pool's memory goes with its session; the descriptors stay hung up. */
+		ASSERT_EQ(0, close(x.fd));
+		ASSERT_EQ(0, read(x.efd_read, ev, sizeof(ev)));
+		ASSERT_TRUE(mp_poll(x.efd_poll, 0) & POLLHUP);
+		ASSERT_EQ(0, read(x.efd_poll, ev, sizeof(ev)));
+		close(x.efd_read);
+		close(x.efd_poll);
+	}
+	ASSERT_EQ(0, mp_info(self->fd, &i1));
+	ASSERT_EQ(i0.bytes_used, i1.bytes_used);
+	ASSERT_EQ(i0.nr_pools, i1.nr_pools);
+}
+
+/*
+ * POOL_EVENTS when no descriptor is left (EMFILE), and with its argument
+ * in read-only memory (EFAULT once the descriptor exists): neither leaves
+ * a descriptor behind, and the pool's events still reach a descriptor
+ * made afterwards.
+ */
+TEST_F(ev, events_with_no_descriptor_left_or_nowhere_to_say_it)
+{
+	struct mpool_pool_events *ro;
+	struct rlimit old, lim;
+	struct mpool_event ev;
+	int fds[128], n = 0, d, next;
+
+	/* The argument is readable but not writable: EFAULT, no fd installed. */
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ro->pool_id = self->c.pool_id;
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	next = dup(0);
+	ASSERT_LE(0, next);
+	close(next);
+	ASSERT_EQ(-EFAULT, mp_ioctl(self->fd, MPOOL_IOC_POOL_EVENTS, ro));
+	d = dup(0);
+	ASSERT_EQ(next, d);
+	close(d);
+	ASSERT_EQ(0, munmap(ro, 4096));
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	lim = old;
+	lim.rlim_cur = 64;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	while (n < 128) {
+		d = dup(self->fd);
+		if (d < 0)
+			break;
+		fds[n++] = d;
+	}
+	ASSERT_EQ(EMFILE, errno);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(-EMFILE, mp_events(self->fd, self->c.pool_id));
+	close(fds[--n]);
+	self->efd = mp_events(self->fd, self->c.pool_id);
+	ASSERT_LE(0, self->efd);
+	while (n)
+		close(fds[--n]);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+
+	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 2, 0, 0, 1));
+	ASSERT_EQ(0, take(self, NBUF - 1));
+	expect_one(_metadata, self->efd, &ev);
+	EXPECT_EQ(MPOOL_EVENT_LOW, ev.type);
+	EXPECT_EQ(1, ev.seq);
 }
 
 TEST_HARNESS_MAIN

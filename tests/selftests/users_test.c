@@ -15,7 +15,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 
-#include "mempool_util.h"
+#include "mempool_cfg.h"
 #include "kselftest_harness.h"
 
 #define UID_A	4001
@@ -481,6 +481,197 @@ TEST_F(users, stats_first_version_still_works)
 	ASSERT_EQ(0xeeeeeeeeu, buf.st.owner_uid);
 	ASSERT_EQ(0xeeeeeeeeeeeeeeeeull, buf.guard);
 	ASSERT_EQ(0, mp_destroy(self->root, c.pool_id));
+}
+
+/*
+ * A session-scoped pool whose creator's last session goes while another
+ * user holds leases and a mapping and keeps leasing from a second
+ * session: that user keeps its buffers and bytes, gets EIDRM for new
+ * leases, cannot change the pool; the grown pool stays charged to its
+ * creator, exactly, until the other user's sessions end.
+ */
+TEST_F(users, session_pool_creator_leaves_while_another_user_works)
+{
+	const char *name = new_name(self, "uleave");
+	struct mpool_pool_attach bt, bt2;
+	struct mpool_pool_create c;
+	struct mpool_info before;
+	__u32 held[2], id;
+	int a, b, b2, go[2], i;
+	pid_t pid;
+	char *m;
+
+	before = info_of(self->root);
+	a = open_as(UID_A);
+	b = open_as(UID_B);
+	b2 = open_as(UID_B);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_LE(0, b2);
+	c = (struct mpool_pool_create){
+		.engine = MPOOL_ENG_RING, .buf_size = self->page, .buf_count = 4,
+		.max_buf_count = 16, .flags = MPOOL_CREATE_F_SESSION,
+		.access = MPOOL_ACCESS_ALL,
+	};
+	memcpy(c.name, name, strlen(name));
+	ASSERT_EQ(0, mp_ioctl(a, MPOOL_IOC_POOL_CREATE, &c));
+	ASSERT_EQ(0, mp_attach(b, name, &bt));
+	ASSERT_EQ(0, mp_attach(b2, name, &bt2));
+	m = mp_map(b, bt.mmap_offset, bt.mmap_len);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mp_lease(b, bt.pool_id, held, 2));
+	for (i = 0; i < 2; i++)
+		memset(m + (size_t)held[i] * self->page, 0x60 + i, self->page);
+
+	/* B's second session leases and releases until the pool is gone. */
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *m2 = mp_map(b2, bt2.mmap_offset, bt2.mmap_len);
+		long it;
+		int ret;
+
+		/* Not A's session: only the parent's close may end it. */
+		close(a);
+		close(b);
+		close(go[0]);
+		if (m2 == MAP_FAILED)
+			_exit(3);
+		mp_signal_fd(go[1]);
+		for (it = 0; it < 1000000; it++) {
+			ret = mp_lease(b2, bt2.pool_id, &id, 1);
+			if (ret == -EIDRM)
+				_exit(0);
+			if (ret == -EAGAIN)
+				continue;
+			if (ret || id >= 16 || !mp_all_zero(m2 + (size_t)id * self->page, self->page))
+				_exit(4);
+			m2[(size_t)id * self->page] = 0x77;
+			if (mp_release(b2, bt2.pool_id, &id, 1))
+				_exit(5);
+		}
+		_exit(6);
+	}
+	close(go[1]);
+	ASSERT_EQ(0, mp_wait_fd(go[0]));
+	close(go[0]);
+	ASSERT_EQ(0, mp_resize(a, c.pool_id, 16, NULL));
+	close(a);		/* A's last session: the pool goes */
+	ASSERT_EQ(0, mp_wait(pid));
+
+	ASSERT_EQ(-EIDRM, mp_lease(b, bt.pool_id, &id, 1));
+	ASSERT_EQ(-EPERM, mp_resize(b, bt.pool_id, 1, NULL));
+	ASSERT_EQ(-ENOENT, mp_attach(self->root, name, NULL));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0x60 + i, m[(size_t)held[i] * self->page]);
+		ASSERT_EQ(0x60 + i, m[(size_t)held[i] * self->page + self->page - 1]);
+	}
+	ASSERT_EQ(2, info_of(b).user_leases);
+	a = open_as(UID_A);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(1, info_of(a).user_pools);
+	ASSERT_EQ(16 * self->page, info_of(a).user_bytes);
+	ASSERT_EQ(before.bytes_used + 16 * self->page, info_of(self->root).bytes_used);
+
+	ASSERT_EQ(0, mp_release(b, bt.pool_id, held, 2));
+	ASSERT_EQ(SIGBUS, mp_read_sig(m + (size_t)held[0] * self->page));
+	ASSERT_EQ(0, info_of(b).user_leases);
+	ASSERT_EQ(0, munmap(m, bt.mmap_len));
+	close(b2);
+	ASSERT_EQ(16 * self->page, info_of(a).user_bytes);
+	close(b);
+	ASSERT_EQ(0, info_of(a).user_pools);
+	ASSERT_EQ(0, info_of(a).user_bytes);
+	ASSERT_EQ(before.bytes_used, info_of(self->root).bytes_used);
+	ASSERT_EQ(before.nr_pools, info_of(self->root).nr_pools);
+	close(a);
+}
+
+/*
+ * Resized pools and the quarantine: a pool grown, then shrunk around a
+ * quarantined buffer, then destroyed, stays charged for exactly what it
+ * still holds (the quarantined buffer and what could not be shrunk away)
+ * until the pipe lets go, and not a byte more or less afterwards.
+ */
+TEST_F(users, quarantine_after_resize_is_charged_exactly)
+{
+	const char *name = new_name(self, "uqres");
+	struct mpool_pool_create c;
+	struct mpool_pool_stats st;
+	struct mpool_info before;
+	struct iovec iov;
+	__u32 id, now;
+	int a, pfd[2];
+	char got[64];
+	char *m;
+
+	before = info_of(self->root);
+	a = open_as(UID_A);
+	ASSERT_LE(0, a);
+	c = (struct mpool_pool_create){
+		.engine = MPOOL_ENG_LOCKFREE, .buf_size = self->page, .buf_count = 2,
+		.max_buf_count = 8, .access = MPOOL_ACCESS_OWNER,
+	};
+	memcpy(c.name, name, strlen(name));
+	ASSERT_EQ(0, mp_ioctl(a, MPOOL_IOC_POOL_CREATE, &c));
+	ASSERT_EQ(0, mp_resize(a, c.pool_id, 8, &now));
+	ASSERT_EQ(8, now);
+	ASSERT_EQ(8 * self->page, info_of(a).user_bytes);
+	ASSERT_EQ(0, mp_lease(a, c.pool_id, &id, 1));
+	m = mp_map(a, c.mmap_offset, c.mmap_len);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m + (size_t)id * self->page, 0x42, sizeof(got));
+	ASSERT_EQ(0, pipe(pfd));
+	iov.iov_base = m + (size_t)id * self->page;
+	iov.iov_len = sizeof(got);
+	ASSERT_EQ(sizeof(got), vmsplice(pfd[1], &iov, 1, 0));
+	ASSERT_EQ(0, mp_release(a, c.pool_id, &id, 1));
+	ASSERT_EQ(0, mp_stats(a, c.pool_id, &st));
+	ASSERT_EQ(1, st.nr_quarantined);
+
+	/* Shrink to 1: the seven free ones go, the quarantined one stays. */
+	ASSERT_EQ(0, mp_drain(a, c.pool_id, NULL));
+	ASSERT_EQ(0, mp_resize(a, c.pool_id, 1, &now));
+	ASSERT_EQ(1, now);
+	ASSERT_EQ(0, mp_stats(a, c.pool_id, &st));
+	ASSERT_EQ(1, st.buf_count);
+	ASSERT_EQ(0, st.nr_free);
+	ASSERT_EQ(1, st.nr_quarantined);
+	ASSERT_EQ(self->page, st.bytes_reserved);
+	ASSERT_EQ(-EAGAIN, mp_lease(a, c.pool_id, &id, 1));
+	ASSERT_EQ(self->page, info_of(a).user_bytes);
+	/* Grow again around it: ids that are free, never the quarantined one. */
+	ASSERT_EQ(0, mp_resize(a, c.pool_id, 3, &now));
+	ASSERT_EQ(3, now);
+	ASSERT_EQ(3 * self->page, info_of(a).user_bytes);
+	ASSERT_EQ(0, mp_stats(a, c.pool_id, &st));
+	ASSERT_EQ(2, st.nr_free);
+	ASSERT_EQ(1, st.nr_quarantined);
+
+	ASSERT_EQ(0, mp_destroy(a, c.pool_id));
+	ASSERT_EQ(0, munmap(m, c.mmap_len));
+	close(a);
+	/* Buried with its quarantined buffer: all three still charged. */
+	a = open_as(UID_A);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(3 * self->page, info_of(a).user_bytes);
+	ASSERT_EQ(1, info_of(a).user_pools);
+	ASSERT_EQ(before.bytes_used + 3 * self->page, info_of(self->root).bytes_used);
+
+	/* The pipe still reads what was spliced, then lets go. */
+	ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+	ASSERT_EQ(0x42, got[0]);
+	close(pfd[0]);
+	close(pfd[1]);
+	/* The next create reaps the grave. */
+	ASSERT_EQ(0, create(a, name, self->page, 1, 0, &c));
+	ASSERT_EQ(self->page, info_of(a).user_bytes);
+	ASSERT_EQ(1, info_of(a).user_pools);
+	ASSERT_EQ(0, mp_destroy(a, c.pool_id));
+	close(a);
+	ASSERT_EQ(before.bytes_used, info_of(self->root).bytes_used);
+	ASSERT_EQ(before.nr_pools, info_of(self->root).nr_pools);
 }
 
 TEST_HARNESS_MAIN

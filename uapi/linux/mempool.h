@@ -631,7 +631,10 @@ struct mpool_pool_config {
  * pool: when the pool is destroyed, it gets an MPOOL_EVENT_DESTROYED
  * record, then poll() reports EPOLLHUP and read() returns 0 once the
  * records are read. Each descriptor queues up to MPOOL_EVENT_QUEUE
- * records; more are dropped and counted in the next record's @lost.
+ * records; more are dropped and counted in the next record's @lost. The
+ * MPOOL_EVENT_DESTROYED record is never dropped (it may be the
+ * MPOOL_EVENT_QUEUE + 1st queued) and is always the last: no record
+ * follows it.
  */
 struct mpool_pool_events {
 	__u32 pool_id;
