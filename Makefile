@@ -44,7 +44,7 @@ check: setup
 	@tests/vm/check.sh
 
 # Longer runs than make check can afford, on the debug kernel: the KUnit
-# stress suite and the fuzzer at ten and twenty times their share.
+# stress suite and the fuzzer at ten and about thirty times their share.
 soak: setup
 	@MPOOL_KUNIT_ARGS="stress_ops=3000000" MPOOL_FUZZ_CALLS=1000000 \
 		MPOOL_VM_TIMEOUT=7200 tests/vm/check.sh debug

@@ -469,7 +469,7 @@ TEST_F(cfg, drain_then_lease_every_free_buffer)
 #define RACE_WORKERS	3
 #define RACE_MAX	32
 #define RACE_ROUNDS	1000
-#define RACE_MS		1000
+#define RACE_MS		500
 #define RACE_CAP	200000
 
 struct race_shared {
@@ -689,7 +689,7 @@ TEST_F(cfg, resize_races_lease_fault_release)
  * grow of a destroyed pool, or a charge left behind), and once the
  * sessions are gone so is every byte.
  */
-#define DESTROY_ROUNDS	40
+#define DESTROY_ROUNDS	25
 
 TEST_F(cfg, destroy_races_resize_and_lease)
 {
@@ -778,7 +778,7 @@ TEST_F(cfg, destroy_races_resize_and_lease)
  * lease as a release would, a shrink never takes a buffer still leased or
  * mapped, and the counters add up afterwards.
  */
-#define END_ROUNDS	60
+#define END_ROUNDS	30
 
 TEST_F(cfg, resize_races_sessions_ending_with_leases)
 {
@@ -907,7 +907,7 @@ TEST_F(cfg, waiters_follow_resize_and_destroy)
  * them, so that whatever order they ran in, the pool ends consistent and
  * charged for exactly what it holds.
  */
-#define CONC_ROUNDS	300
+#define CONC_ROUNDS	150
 
 TEST_F(cfg, concurrent_config_from_two_sessions)
 {

@@ -824,7 +824,7 @@ TEST_F(ev, odd_record_sizes_and_hostile_buffers)
  * record, nothing after it, seq increasing, then EOF and EPOLLHUP; and it
  * must keep answering so after the pool's memory is gone.
  */
-#define EVR_ROUNDS	40
+#define EVR_ROUNDS	25
 
 struct evr {
 	int fd, efd_read, efd_poll;

@@ -927,7 +927,7 @@ TEST_F(export, import_refused_while_pages_referenced)
 	close(other);
 }
 
-#define RACE_ITERS	600
+#define RACE_ITERS	400
 
 /* What the racing thread does to the dma-buf while the main thread imports it. */
 enum race_op { RACE_MMAP, RACE_DUP_MMAP, RACE_CLOSE, RACE_NR_OPS };

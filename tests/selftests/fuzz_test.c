@@ -12,7 +12,7 @@
  * otherwise), and at the end that every pool is whole again.
  *
  *   MPOOL_FUZZ_SEED=n   replay a run (the seed is printed first)
- *   MPOOL_FUZZ_CALLS=n  system calls to make (default 50000; make soak
+ *   MPOOL_FUZZ_CALLS=n  system calls to make (default 35000; make soak
  *                       makes many more)
  */
 #define _GNU_SOURCE
@@ -748,7 +748,7 @@ TEST_F_TIMEOUT(fuzz, random_walk, 2000)
 			  ((unsigned long long)time(NULL) << 20) ^
 			  ((unsigned long long)getpid() << 40));
 	f->rng = f->seed ? f->seed : 1;
-	f->target = env_ull("MPOOL_FUZZ_CALLS", 50000);
+	f->target = env_ull("MPOOL_FUZZ_CALLS", 35000);
 	ksft_print_msg("fuzz: seed %llu, %lu calls (replay: MPOOL_FUZZ_SEED=%llu)\n",
 		       f->seed, f->target, f->seed);
 	for (i = 0; i < NSESS; i++)
