@@ -399,12 +399,8 @@ TEST_F(huge, partial_munmap_then_release_and_relet)
 	ASSERT_EQ(SIGBUS, mp_read_sig(b));
 	ASSERT_EQ(SIGBUS, mp_read_sig(b + HUGE - 1));
 
-	other = mp_open();
-	ASSERT_LE(0, other);
-	ASSERT_EQ(0, mp_attach(other, self->name, &a));
-	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	om = mp_second_session(self->name, &a, ids, NBUF, &other);
 	ASSERT_NE(MAP_FAILED, om);
-	ASSERT_EQ(0, mp_lease(other, a.pool_id, ids, NBUF));
 	for (i = 0; i < NBUF; i++) {
 		ASSERT_TRUE(mp_all_zero(om + (size_t)ids[i] * HUGE, HUGE));
 		memset(om + (size_t)ids[i] * HUGE, 0x5e, HUGE);
@@ -555,12 +551,8 @@ TEST_F(huge, dofork_child_revoked_at_release)
 	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &id, 1));
 	ASSERT_EQ(1, write(to_child[1], &c, 1));
 	ASSERT_EQ(1, read(to_parent[0], &c, 1));
-	other = mp_open();
-	ASSERT_LE(0, other);
-	ASSERT_EQ(0, mp_attach(other, self->name, &a));
-	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	om = mp_second_session(self->name, &a, ids, NBUF, &other);
 	ASSERT_NE(MAP_FAILED, om);
-	ASSERT_EQ(0, mp_lease(other, a.pool_id, ids, NBUF));
 	memset(om, 0x77, a.mmap_len);
 	ASSERT_EQ(1, write(to_child[1], &c, 1));
 	ASSERT_EQ(0, mp_wait(pid));

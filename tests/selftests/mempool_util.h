@@ -185,6 +185,27 @@ static inline void *mp_map(int fd, __u64 offset, __u64 len)
 }
 
 /*
+ * A second session of pool @name: attached (*@a), its whole window mapped,
+ * @n buffers leased into @ids. The mapping, or MAP_FAILED with *@fdp -1
+ * (or the session, if only the map or lease failed).
+ */
+static inline char *mp_second_session(const char *name, struct mpool_pool_attach *a,
+				      __u32 *ids, __u32 n, int *fdp)
+{
+	char *m;
+
+	*fdp = mp_open();
+	if (*fdp < 0 || mp_attach(*fdp, name, a))
+		return MAP_FAILED;
+	m = mp_map(*fdp, a->mmap_offset, a->mmap_len);
+	if (m != MAP_FAILED && mp_lease(*fdp, a->pool_id, ids, n)) {
+		munmap(m, a->mmap_len);
+		return MAP_FAILED;
+	}
+	return m;
+}
+
+/*
  * Touch one byte and report the signal it raised (0: none). The handler
  * jumps back past the faulting access; sigsetjmp(…, 1) restores the mask.
  */

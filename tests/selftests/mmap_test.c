@@ -633,12 +633,8 @@ TEST_F(map, fault_around_never_maps_a_neighbour)
 	/* Released; another session leases everything and writes it all. */
 	ASSERT_EQ(0, mp_release(self->fd, self->c.pool_id, &mid, 1));
 	ASSERT_EQ(0, present_mask(self, self->map, all));
-	other = mp_open();
-	ASSERT_LE(0, other);
-	ASSERT_EQ(0, mp_attach(other, self->name, &a));
-	om = mp_map(other, a.mmap_offset, a.mmap_len);
+	om = mp_second_session(self->name, &a, ids, NBUF, &other);
 	ASSERT_NE(MAP_FAILED, om);
-	ASSERT_EQ(0, mp_lease(other, a.pool_id, ids, NBUF));
 	memset(om, 0x5a, a.mmap_len);
 	/* It gives back buffer 2 alone: this session gets it, and only it maps. */
 	ASSERT_EQ(0, mp_release(other, a.pool_id, &next, 1));
