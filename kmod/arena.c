@@ -93,7 +93,7 @@ int mpool_arena_setup(struct mpool *pool)
 	pool->shrink_slots = mpool_kvzalloc_node(mpool_array(pool->hot.nr_slots,
 							     unsigned int),
 						 pool->node);
-	pool->node_pages = mpool_kvzalloc_node(mpool_array(nr_node_ids, long),
+	pool->node_pages = mpool_kvzalloc_node(mpool_array(nr_node_ids, unsigned long),
 					       pool->node);
 	if (!pool->hot.arena_base || !pool->slot_map || !pool->shrink_map ||
 	    !pool->shrink_count || !pool->shrink_slots || !pool->node_pages)
@@ -175,10 +175,11 @@ static void mpool_arena_free_pages(struct mpool *pool, unsigned int slot,
 
 	if (pool->flags & MPOOL_F_HUGE) {
 		unsigned int order = get_order((size_t)nr_pages << PAGE_SHIFT);
+		struct page *head = virt_to_page(base);
 
-		mpool_arena_count(pool, virt_to_page(base), -(1L << order));
-		set_page_private(virt_to_page(base), 0);
-		__free_pages(virt_to_page(base), order);
+		mpool_arena_count(pool, head, -(1L << order));
+		set_page_private(head, 0);
+		__free_pages(head, order);
 		return;
 	}
 	mpool_arena_count(pool, virt_to_page(base), -(long)nr_pages);

@@ -262,24 +262,26 @@ static bool mpool_pcp_is_remote(const struct mpool *pool, int cpu)
 static int mpool_pcp_remote_init(struct mpool *pool, struct mpool_pcp *e)
 {
 	unsigned long flags;
-	int cpu;
+	int cpu, err = 0;
 
 	e->remote = mpool_kvzalloc_node(array_size(nr_cpu_ids, sizeof(*e->remote)),
 					pool->node);
 	if (!e->remote)
 		return -ENOMEM;
+	raw_spin_lock_irqsave(&e->depot.lock, flags);
 	for_each_possible_cpu(cpu) {
 		if (!mpool_pcp_is_remote(pool, cpu))
 			continue;
-		raw_spin_lock_irqsave(&e->depot.lock, flags);
 		e->remote[cpu] = mpool_depot_pop_empty(&e->depot);
-		raw_spin_unlock_irqrestore(&e->depot.lock, flags);
-		if (WARN_ON_ONCE(!e->remote[cpu]))
-			return -ENOMEM;
+		if (WARN_ON_ONCE(!e->remote[cpu])) {
+			err = -ENOMEM;
+			break;
+		}
 		/* Nothing put stays in this CPU's magazines. */
 		mpool_pcp_cache(pool, cpu)->put_max = 0;
 	}
-	return 0;
+	raw_spin_unlock_irqrestore(&e->depot.lock, flags);
+	return err;
 }
 
 static int mpool_pcp_init(struct mpool *pool)

@@ -412,15 +412,15 @@ TEST_F(ev, every_descriptor_gets_every_record)
 	close(e2);
 }
 
-/* MPOOL_EVENT_QUEUE records queue; what comes after is counted as lost. */
-TEST_F(ev, a_full_queue_counts_what_it_drops)
+/*
+ * An event descriptor on the pool, and @crossings crossings of a low
+ * watermark of 4 (below 4 fires, 5 re-arms), none of them read yet.
+ */
+static void cross_low(struct __test_metadata *_metadata, FIXTURE_DATA(ev) *self,
+		      int crossings)
 {
-	const int crossings = MPOOL_EVENT_QUEUE + 6;
-	struct mpool_event ev[MPOOL_EVENT_QUEUE + 8];
-	struct mpool_pool_stats st;
-	int i, n;
+	int i;
 
-	/* Below 4 fires, 5 re-arms. */
 	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 4, 0, 0, 1));
 	self->efd = mp_events(self->fd, self->c.pool_id);
 	ASSERT_LE(0, self->efd);
@@ -429,6 +429,17 @@ TEST_F(ev, a_full_queue_counts_what_it_drops)
 		ASSERT_EQ(0, take(self, 2));
 		ASSERT_EQ(0, give(self, 2));
 	}
+}
+
+/* MPOOL_EVENT_QUEUE records queue; what comes after is counted as lost. */
+TEST_F(ev, a_full_queue_counts_what_it_drops)
+{
+	const int crossings = MPOOL_EVENT_QUEUE + 6;
+	struct mpool_event ev[MPOOL_EVENT_QUEUE + 8];
+	struct mpool_pool_stats st;
+	int i, n;
+
+	cross_low(_metadata, self, crossings);
 	ASSERT_TRUE(mp_poll(self->efd, WAIT_MS) & POLLIN);
 	n = mp_read_events(self->efd, ev, MPOOL_EVENT_QUEUE + 8);
 	ASSERT_EQ(MPOOL_EVENT_QUEUE, n);
@@ -649,14 +660,7 @@ TEST_F(ev, destroy_with_a_full_queue_still_says_so)
 	struct mpool_event ev[MPOOL_EVENT_QUEUE + 8];
 	int i, n;
 
-	ASSERT_EQ(0, mp_thresholds(self->fd, self->c.pool_id, 4, 0, 0, 1));
-	self->efd = mp_events(self->fd, self->c.pool_id);
-	ASSERT_LE(0, self->efd);
-	ASSERT_EQ(0, take(self, NBUF - 5));
-	for (i = 0; i < crossings; i++) {
-		ASSERT_EQ(0, take(self, 2));
-		ASSERT_EQ(0, give(self, 2));
-	}
+	cross_low(_metadata, self, crossings);
 	ASSERT_EQ(0, mp_destroy(self->fd, self->c.pool_id));
 	self->destroyed = true;
 	ASSERT_TRUE(mp_poll(self->efd, WAIT_MS) & POLLIN);
